@@ -1,0 +1,1 @@
+"""Bundled data (illustrative defaults and public reference tables); see README.md here."""

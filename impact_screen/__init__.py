@@ -1,0 +1,1 @@
+"""Shells over the core: the impact-screen command line."""

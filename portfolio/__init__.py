@@ -1,0 +1,1 @@
+"""Portfolio core: risk model, allocation, benchmarks (built in later issues)."""
