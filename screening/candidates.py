@@ -13,11 +13,12 @@ from dataclasses import dataclass, field
 import pandas as pd
 
 from screening import bundled
-from screening.columns import Column, validate_table
+from screening.cells import parse_text
+from screening.columns import Column, normalise_name, validate_table
 from screening.problems import Problem, raise_if_errors
 from screening.provenance import Provenance, provenance_of
 from screening.reference import Reference, bundled_reference
-from screening.tables import InputFile, read_table
+from screening.tables import InputFile, RawTable, read_table
 
 IMPACT_COLUMNS = (
     "income_yield",
@@ -114,7 +115,8 @@ def load_candidates(source: InputFile | None = None, reference: Reference | None
     reference = reference or bundled_reference()
     raw = read_table(source, sheet="candidates")
     frame, lines, problems = validate_table(raw, candidate_columns(reference))
-    problems += _check_rows(raw.file, frame, lines)
+    problems += _duplicate_ids(raw) + _check_rows(raw.file, frame, lines)
+    problems.sort(key=lambda p: p.line or 0)
     raise_if_errors(problems)
     frame = _with_ticket_defaults(frame).set_index("id", drop=False)
     frame.index.name = None
@@ -126,18 +128,30 @@ def load_candidates(source: InputFile | None = None, reference: Reference | None
     )
 
 
-def _check_rows(file: str, frame: pd.DataFrame, lines: list[int]) -> list[Problem]:
-    """Checks that span cells: unique ids, minimum ticket not above the maximum."""
+def _duplicate_ids(raw: RawTable) -> list[Problem]:
+    """Ids used twice, checked on every row read: a row with another bad cell still has its id."""
+    names = [normalise_name(name) for name in raw.header]
+    if "id" not in names:
+        return []
+    position = names.index("id")
     problems: list[Problem] = []
     first_line: dict[str, int] = {}
-    for record, line in zip(frame.itertuples(index=False), lines, strict=True):
-        if record.id is None:
+    for line, cells in raw.rows:
+        value = parse_text(cells[position])
+        if value is None:
             continue
-        if record.id in first_line:
+        if value in first_line:
             problems.append(
-                Problem(file, line, "id", f"'{record.id}' already used on line {first_line[record.id]}")
+                Problem(raw.file, line, "id", f"'{value}' already used on line {first_line[value]}")
             )
-        first_line.setdefault(record.id, line)
+        first_line.setdefault(value, line)
+    return problems
+
+
+def _check_rows(file: str, frame: pd.DataFrame, lines: list[int]) -> list[Problem]:
+    """Checks that span cells of one row: the minimum ticket not above the maximum."""
+    problems: list[Problem] = []
+    for record, line in zip(frame.itertuples(index=False), lines, strict=True):
         low, high = record.min_ticket_gbp, record.max_ticket_gbp
         if not math.isnan(low) and not math.isnan(high) and low > high:
             problems.append(

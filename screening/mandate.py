@@ -7,6 +7,7 @@ Problems point at the line of the key in the TOML file.
 
 from __future__ import annotations
 
+import math
 import re
 import tomllib
 from collections.abc import Sequence
@@ -27,12 +28,21 @@ Objective = Literal["max_impact", "max_return", "min_risk", "blended"]
 
 def _share(value: Any) -> Any:
     """Accept 0.08 or '8%'; refuse 8 (a percentage typed as a whole number) with the fix."""
+    if isinstance(value, bool):
+        raise PydanticCustomError(
+            "share", "{v} is true/false, but a number belongs here", {"v": str(value).lower()}
+        )
     if isinstance(value, str) and value.strip().endswith("%"):
         try:
-            return float(value.strip()[:-1]) / 100.0
+            share = float(value.strip()[:-1]) / 100.0
         except ValueError:
             raise PydanticCustomError("share", "'{v}' is not a percentage", {"v": value}) from None
-    if isinstance(value, int | float) and not isinstance(value, bool) and abs(value) > 1:
+        if not math.isfinite(share):
+            raise PydanticCustomError("share", "'{v}' is not a finite number", {"v": value})
+        return share
+    if isinstance(value, float) and not math.isfinite(value):
+        raise PydanticCustomError("share", "{v} is not a finite number", {"v": f"{value:g}"})
+    if isinstance(value, int | float) and abs(value) > 1:
         raise PydanticCustomError(
             "share",
             '{v} looks like a percentage typed as a whole number; write {d} or "{v}%"',
@@ -49,7 +59,7 @@ Money = Annotated[float, Field(gt=0, allow_inf_nan=False)]
 class Weights(BaseModel):
     """Weights of the three score pillars; they need not add to 1 (they are normalised)."""
 
-    model_config = ConfigDict(extra="forbid", frozen=True)
+    model_config = ConfigDict(extra="forbid", frozen=True, strict=True)
 
     financial: float = Field(1.0, ge=0, allow_inf_nan=False)
     local_economy: float = Field(1.0, ge=0, allow_inf_nan=False)
@@ -65,7 +75,7 @@ class Weights(BaseModel):
 class Mandate(BaseModel):
     """Every committee choice: target, places, objective, limits, caps and score weights."""
 
-    model_config = ConfigDict(extra="forbid", frozen=True)
+    model_config = ConfigDict(extra="forbid", frozen=True, strict=True)
 
     name: str = "Untitled mandate"
     target_gbp: Money
@@ -222,8 +232,8 @@ _FIELDS = tuple(Mandate.model_fields) + tuple(f"weights.{k}" for k in Weights.mo
 
 
 def _problem(file: str, text: str, error: Any) -> Problem:
-    location = tuple(error["loc"])
     kind = error["type"]
+    location = ("fund_size_gbp",) if kind == "fund_size" else tuple(error["loc"])
     value = error.get("input")
     if kind == "extra_forbidden":
         dotted = ".".join(str(p) for p in location)

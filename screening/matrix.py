@@ -92,8 +92,13 @@ def _aligned(
     problems: list[Problem],
 ) -> pd.DataFrame:
     """Rows reordered to match the header; ids in one but not the other are errors."""
-    lines = {rid: line for line, rid in row_ids}
+    lines: dict[str, int] = {}
     label = raw.header[0] or "#1"
+    repeated = []
+    for line, rid in row_ids:
+        if rid in lines:
+            repeated.append(Problem(raw.file, line, label, f"'{rid}' already has a row on line {lines[rid]}"))
+        lines.setdefault(rid, line)
     issues = [
         Problem(raw.file, raw.header_line, i, "is in the header but has no row")
         for i in ids
@@ -104,8 +109,7 @@ def _aligned(
         for r in lines
         if r not in ids
     ]
-    if len(lines) != len(row_ids):
-        issues.append(Problem(raw.file, None, label, "an id has more than one row"))
+    issues += repeated
     raise_if_errors(problems + issues)
     frame = pd.DataFrame(values, index=[r for _, r in row_ids], columns=ids).loc[ids, ids]
     frame.attrs["lines"] = {rid: lines[rid] for rid in ids}
