@@ -14,11 +14,21 @@ from collections.abc import Sequence
 from typing import Annotated, Any, Literal
 
 import tomli_w
-from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, ValidationError, model_validator
+from pydantic import (
+    BaseModel,
+    BeforeValidator,
+    ConfigDict,
+    Field,
+    ValidationError,
+    ValidationInfo,
+    field_validator,
+    model_validator,
+)
 from pydantic_core import PydanticCustomError
 
 from screening import bundled
 from screening.columns import suggestion
+from screening.metrics import BY_NAME, PILLARS, metrics_of
 from screening.problems import InputError, Problem, raise_if_errors
 from screening.reference import Reference, bundled_reference
 from screening.tables import InputFile
@@ -86,6 +96,8 @@ class Mandate(BaseModel):
     min_expected_return: Rate | None = None
     max_candidate_share: Share | None = None
     excluded_sectors: list[str] = Field(default_factory=list)
+    min_candidate_return: Rate | None = None
+    max_candidate_volatility: Share | None = None
     min_evidence_quality: Annotated[int, Field(ge=1, le=5)] | None = None
     max_lockup_years: Annotated[float, Field(ge=0)] | None = None
     min_impact_score: Annotated[float, Field(ge=0, le=100)] | None = None
@@ -98,6 +110,43 @@ class Mandate(BaseModel):
     sector_caps: dict[str, Share] = Field(default_factory=dict)
     asset_class_caps: dict[str, Share] = Field(default_factory=dict)
     weights: Weights = Field(default_factory=Weights)
+    metric_weights: dict[str, Annotated[float, Field(ge=0, allow_inf_nan=False)]] = Field(
+        default_factory=dict
+    )
+
+    @field_validator("metric_weights")
+    @classmethod
+    def _known_metrics(cls, value: dict[str, float]) -> dict[str, float]:
+        unknown = [name for name in value if name not in BY_NAME]
+        if unknown:
+            raise PydanticCustomError(
+                "metric",
+                "'{m}' is not a scored metric{hint}",
+                {
+                    "m": unknown[0],
+                    "hint": suggestion(unknown[0], list(BY_NAME))
+                    or f"; the metrics are {', '.join(BY_NAME)}",
+                },
+            )
+        return value
+
+    @field_validator("metric_weights")
+    @classmethod
+    def _weighted_pillars_keep_a_metric(
+        cls, value: dict[str, float], info: ValidationInfo
+    ) -> dict[str, float]:
+        """A pillar with weight whose metrics all weigh 0 would score 0 for everyone yet still count."""
+        weights = info.data.get("weights")
+        for pillar in PILLARS if isinstance(weights, Weights) else ():
+            weight = getattr(weights, pillar)
+            if weight > 0 and all(value.get(m.name, 1.0) == 0 for m in metrics_of(pillar)):
+                raise PydanticCustomError(
+                    "metric",
+                    "every {p} metric has weight 0 but weights.{p} is {w}; "
+                    "give a {p} metric a weight or set weights.{p} = 0",
+                    {"p": pillar, "w": f"{weight:g}"},
+                )
+        return value
 
     @model_validator(mode="after")
     def _fund_holds_target(self) -> Mandate:
@@ -120,6 +169,13 @@ def mandate_from_text(text: str, file: str, reference: Reference | None = None) 
         document = tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:
         raise InputError([_syntax_problem(file, text, exc)]) from None
+    return mandate_from_dict(document, reference, file, text)
+
+
+def mandate_from_dict(
+    document: dict[str, Any], reference: Reference | None = None, file: str = "mandate", text: str = ""
+) -> Mandate:
+    """Check a mandate given as plain data (the app's editor, a saved run); InputError lists every problem."""
     problems = _reference_problems(document, reference or bundled_reference(), file, text)
     try:
         mandate = Mandate.model_validate(document)
@@ -231,6 +287,10 @@ def _syntax_problem(file: str, text: str, exc: tomllib.TOMLDecodeError) -> Probl
 _FIELDS = tuple(Mandate.model_fields) + tuple(f"weights.{k}" for k in Weights.model_fields)
 
 
+# Error types whose message is written here in full (pydantic's own ones get the value appended).
+_OWN_MESSAGES = ("share", "fund_size", "weights", "metric")
+
+
 def _problem(file: str, text: str, error: Any) -> Problem:
     kind = error["type"]
     location = ("fund_size_gbp",) if kind == "fund_size" else tuple(error["loc"])
@@ -245,11 +305,7 @@ def _problem(file: str, text: str, error: Any) -> Problem:
         message = f"'{value}' is not one of {', '.join(choices)}{suggestion(str(value), choices)}"
     else:
         message = f"{error['msg'][0].lower()}{error['msg'][1:]}"
-        if (
-            kind not in ("share", "fund_size", "weights")
-            and value is not None
-            and not isinstance(value, dict)
-        ):
+        if kind not in _OWN_MESSAGES and value is not None and not isinstance(value, dict):
             message += f" (got {value!r})"
     return _at(file, text, location, message)
 

@@ -1,0 +1,139 @@
+"""The screen: eligibility, scores, ranks and rank stability for every candidate, in one table.
+
+`run_screen` is what the CLI and the app call; `screen_records` gives the JSON contract.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+
+from screening.candidates import Universe
+from screening.eligibility import eligibility
+from screening.mandate import Mandate
+from screening.metrics import PILLARS
+from screening.reference import Reference
+from screening.scoring import Scores, score
+from screening.stability import TIE_GRID, StabilitySettings, rank_stability
+
+
+@dataclass(frozen=True)
+class Screen:
+    """Result of a screen: one row per candidate (index = id, in file order) and the working."""
+
+    table: (
+        pd.DataFrame
+    )  # name, eligible, reasons, score, pillars, confidence, rank, rank_low, rank_high, p_top_k
+    scores: Scores
+    settings: StabilitySettings
+
+    @property
+    def eligible(self) -> pd.DataFrame:
+        """Eligible candidates, best first."""
+        return self.table[self.table["eligible"]].sort_values("rank")
+
+
+def run_screen(
+    universe: Universe,
+    mandate: Mandate,
+    reference: Reference,
+    settings: StabilitySettings | None = None,
+) -> Screen:
+    """Screen every candidate under the mandate: who is eligible, how each scores and ranks."""
+    settings = settings or StabilitySettings()
+    frame = universe.frame
+    scores = score(frame, mandate, reference)
+    table = pd.concat(
+        [frame[["name", "local_authority", "sector", "asset_class"]], eligibility(frame, mandate, reference)],
+        axis=1,
+    )
+    table = table.join(scores.pillars).join(scores.confidence).join(scores.evidence)
+    table["rank"] = _ranks(table)
+    weights = np.array([getattr(mandate.weights, p) for p in PILLARS], dtype=float)
+    stability = rank_stability(scores.pillars.loc[table["eligible"], list(PILLARS)], weights, settings)
+    table = table.join(stability)
+    return Screen(table=table, scores=scores, settings=settings)
+
+
+def _ranks(table: pd.DataFrame) -> pd.Series:
+    """1 = best eligible score; ties broken by id; NA for ineligible candidates.
+
+    Scores are compared on the same grid as in rank stability, so scores equal but for float
+    rounding tie (and the rank agrees with the rank interval when one pillar has all the weight).
+    """
+    eligible = table[table["eligible"]]
+    key = np.round(eligible["score"].to_numpy(dtype=float) * TIE_GRID)
+    order = (
+        eligible.assign(_key=key, _id=eligible.index)
+        .sort_values(["_key", "_id"], ascending=[False, True])
+        .index
+    )
+    ranks = pd.Series(pd.NA, index=table.index, dtype="Int64")
+    ranks[order] = np.arange(1, len(order) + 1)
+    return ranks
+
+
+def _number(value: object, digits: int = 4) -> float | None:
+    if value is None or value is pd.NA or (isinstance(value, float) and math.isnan(value)):
+        return None
+    return round(float(value), digits) + 0.0  # type: ignore[arg-type]  # + 0.0 turns -0.0 into 0.0
+
+
+def screen_document(
+    screen: Screen, universe: Universe, mandate: Mandate, reference: Reference
+) -> dict[str, object]:
+    """The whole screen as JSON-ready data: settings, provenance and one entry per candidate."""
+    return {
+        "mandate": mandate.name,
+        "weights": mandate.weights.model_dump(),
+        "rank_stability": {
+            "draws": screen.settings.draws,
+            "concentration": screen.settings.concentration,
+            "top_k": screen.settings.top_k,
+            "seed": screen.settings.seed,
+            "percentiles": [5, 95],
+        },
+        "provenance": {
+            "candidates": universe.provenance.as_dict(),
+            **{name: p.as_dict() for name, p in reference.provenance.items()},
+        },
+        "eligible": int(screen.table["eligible"].sum()),
+        "candidates": screen_records(screen),
+    }
+
+
+def screen_records(screen: Screen) -> list[dict[str, object]]:
+    """The JSON contract: one entry per input row, in file order."""
+    records = []
+    scores = screen.scores
+    for candidate, row in screen.table.iterrows():
+        contributions = scores.contributions.loc[candidate]
+        records.append(
+            {
+                "id": candidate,
+                "name": row["name"],
+                "local_authority": row["local_authority"],
+                "eligible": bool(row["eligible"]),
+                "reasons": list(row["reasons"]),
+                "score": _number(row["score"], 2),
+                "pillars": {p: _number(row[p], 2) for p in PILLARS},
+                "rank": None if row["rank"] is pd.NA else int(row["rank"]),
+                "missing": scores.missing(candidate),
+                "filled": scores.fill_rules(candidate),
+                "confidence": _number(row["confidence"], 3),
+                "evidence_factor": _number(row["evidence_factor"], 3),
+                "contributions": {m: _number(v, 3) for m, v in contributions.items()},
+                "rank_interval": _interval(row),
+                "top_k_probability": _number(row["p_top_k"], 4),
+            }
+        )
+    return records
+
+
+def _interval(row: pd.Series) -> list[int] | None:
+    if not row["eligible"] or pd.isna(row["rank_low"]):
+        return None
+    return [int(row["rank_low"]), int(row["rank_high"])]
