@@ -16,6 +16,7 @@ ASSUMPTIONS = "capital_market_assumptions.csv"
 CORRELATIONS = "cma_correlations.csv"
 RETENTION = "local_retention.csv"
 SOCIAL_VALUE = "social_value_proxies.csv"
+RISK_MODEL = "risk_model.toml"
 
 
 def data_dir() -> Path:

@@ -1,0 +1,102 @@
+"""Which limits hold the allocation back, and what loosening each would buy (its shadow price).
+
+Shadow prices are the dual values of the continuous problem. For a mixed-integer allocation the
+holdings are fixed at the chosen ones and the continuous problem is solved again (in
+portfolio.allocate), the usual way to price the limits of an integer solution.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from portfolio.constraints import Limit
+from portfolio.inputs import AllocationInputs
+from portfolio.problem import Built
+from screening.mandate import Mandate
+
+BINDING_TOLERANCE = 1e-5
+
+
+@dataclass(frozen=True)
+class Binding:
+    """A limit the allocation sits on, and the objective gained per step of loosening it."""
+
+    constraint: str
+    value: float
+    limit: float
+    unit: str
+    shadow_price: float | None  # objective units per one unit of the limit
+    message: str
+
+    def as_dict(self) -> dict[str, object]:
+        """JSON form."""
+        return {
+            "constraint": self.constraint,
+            "value": self.value,
+            "limit": self.limit,
+            "unit": self.unit,
+            "shadow_price": self.shadow_price,
+            "message": self.message,
+        }
+
+
+def _is_binding(limit: Limit, value: float) -> bool:
+    if limit.unit == "count":
+        return abs(value - limit.limit) < 0.5
+    return abs(value - limit.limit) <= BINDING_TOLERANCE * max(1.0, abs(limit.limit))
+
+
+def _gain_text(objective: str, gain: float) -> str:
+    """An objective change in words: bp of return, points of impact, points of volatility."""
+    if objective == "max_return":
+        return f"about {gain * 1e4:.1f} bp of expected return"
+    if objective == "max_impact":
+        return f"about {gain * 100:.2f} points of impact score"
+    if objective == "min_risk":
+        return f"about {gain * 100:.2f} percentage points less volatility"
+    return f"about {gain * 1e4:.1f} bp of the blended objective (return-equivalent)"
+
+
+def _message(limit: Limit, objective: str, price: float | None) -> str:
+    step = (
+        "one holding"
+        if limit.unit == "count"
+        else ("one point" if limit.unit == "points" else "one percentage point")
+    )
+    if price is None:
+        return f"{limit.key} is binding at {limit.show(limit.limit)}"
+    verb = "raising" if limit.sense == "<=" else "lowering"
+    per_step = price * (1.0 if limit.unit == "count" else 0.01)
+    return f"{limit.key} is binding at {limit.show(limit.limit)}: {verb} it by {step} would give {_gain_text(objective, per_step)}"
+
+
+def binding_limits(
+    inputs: AllocationInputs, mandate: Mandate, limits: list[Limit], weights: np.ndarray, solved: Built
+) -> list[Binding]:
+    """The limits the allocation sits on, priced from `solved` when it is a continuous solve."""
+    priced = None if solved.mixed_integer else solved
+    result = []
+    for limit in limits:
+        value = limit.evaluate(inputs, weights)
+        if not _is_binding(limit, value) or (
+            limit.unit == "share" and limit.sense == "<=" and limit.limit >= 1
+        ):
+            continue
+        price = _dual(priced, limit) if priced is not None and limit.unit != "count" else None
+        result.append(
+            Binding(
+                limit.key, value, limit.limit, limit.unit, price, _message(limit, mandate.objective, price)
+            )
+        )
+    return result
+
+
+def _dual(built: Built, limit: Limit) -> float | None:
+    """Objective gained per unit of loosening: the dual value, whatever the sense (>= 0)."""
+    dual = built.constraints[limit.key].dual_value
+    if dual is None:
+        return None
+    value = float(np.sum(np.abs(np.asarray(dual, dtype=float))))
+    return value if np.isfinite(value) else None

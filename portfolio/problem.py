@@ -1,0 +1,215 @@
+"""Build the allocation as a cvxpy problem with every constraint kept under its user-facing name,
+and solve it with a clear status: Clarabel for continuous problems, SCIP when minimum tickets or a
+minimum number of holdings need yes/no choices.
+"""
+
+from __future__ import annotations
+
+import time
+import warnings
+from dataclasses import dataclass, field
+
+import cvxpy as cp
+import numpy as np
+
+from portfolio.constraints import HELD, Limit, Variables, portfolio_variance, portfolio_volatility
+from portfolio.inputs import AllocationInputs
+from screening.mandate import Mandate
+
+DEFAULT_IMPACT_WEIGHT = 0.0005  # blended objective: 5 bp of return per point of impact score
+DEFAULT_RISK_AVERSION = 1.0  # blended objective: penalty per unit of variance
+MIN_HOLDING = 10 * HELD  # with min_holdings, the least a held candidate takes (£1,000 of £100m)
+
+
+@dataclass(frozen=True)
+class SolveOptions:
+    """How hard to try: the time limit and the relative optimality gap for mixed-integer solves."""
+
+    time_limit_s: float = 60.0
+    mip_gap: float = 1e-4
+    continuous_solver: str = "CLARABEL"
+    integer_solver: str = "SCIP"
+
+
+@dataclass
+class Built:
+    """A compiled problem with its named constraints, slacks and variables."""
+
+    problem: cp.Problem
+    variables: Variables
+    constraints: dict[str, cp.Constraint]
+    slacks: dict[str, cp.Variable] = field(default_factory=dict)
+    impact_floor: cp.Parameter | None = None
+    mixed_integer: bool = False  # True when the problem has yes/no holdings to choose
+
+
+@dataclass(frozen=True)
+class SolveReport:
+    """What the solver said, in plain terms."""
+
+    status: str  # optimal, time_limit, optimal_inaccurate, infeasible, unbounded, solver_error,
+    # time_limit_no_solution (the time limit came before any allocation was found)
+    solver: str
+    seconds: float
+    gap: float | None = None
+    message: str = ""
+
+    @property
+    def has_solution(self) -> bool:
+        """True when there is an allocation to report (optimal or the best found in time)."""
+        return self.status in ("optimal", "optimal_inaccurate", "time_limit")
+
+
+def objective_expression(mandate: Mandate, inputs: AllocationInputs, w: cp.Expression) -> cp.Objective:
+    """The mandate's objective over the weights."""
+    if mandate.objective == "max_return":
+        return cp.Maximize(inputs.expected_return @ w)
+    if mandate.objective == "min_risk":
+        return cp.Minimize(portfolio_volatility(inputs, w))
+    if mandate.objective == "blended":
+        impact_weight = mandate.impact_weight if mandate.impact_weight is not None else DEFAULT_IMPACT_WEIGHT
+        aversion = mandate.risk_aversion if mandate.risk_aversion is not None else DEFAULT_RISK_AVERSION
+        return cp.Maximize(
+            inputs.expected_return @ w
+            + impact_weight * 100.0 * (inputs.impact @ w)
+            - aversion * portfolio_variance(inputs, w)
+        )
+    return cp.Maximize(inputs.impact @ w)
+
+
+def needs_holdings(inputs: AllocationInputs, limits: list[Limit]) -> bool:
+    """Yes/no holdings are needed for minimum tickets and for a minimum number of holdings."""
+    return inputs.has_minimum_tickets or any(limit.needs_holdings for limit in limits)
+
+
+def build(
+    inputs: AllocationInputs,
+    limits: list[Limit],
+    mandate: Mandate,
+    soft: bool = False,
+    target_soft: bool = False,
+    with_impact_floor: bool = False,
+    fixed_holdings: np.ndarray | None = None,
+) -> Built:
+    """The problem: the target met exactly, tickets respected, every limit under its own key.
+
+    With `soft`, each limit gets a non-negative slack and the objective becomes the weighted sum
+    of slacks (the elastic problem used to diagnose infeasibility). `target_soft` lets the total
+    fall short of the target (only when the places cannot absorb it).
+    """
+    w = cp.Variable(inputs.n, nonneg=True, name="weights")
+    held: cp.Expression | None = None
+    if fixed_holdings is not None:
+        held = cp.Constant(np.asarray(fixed_holdings, dtype=float))
+    elif needs_holdings(inputs, limits):
+        held = cp.Variable(inputs.n, boolean=True, name="held")
+    variables = Variables(w, held)
+    slacks = (
+        {limit.key: cp.Variable(nonneg=True, name=f"slack[{limit.key}]") for limit in limits} if soft else {}
+    )
+    constraints = _ticket_constraints(inputs, variables, any(limit.needs_holdings for limit in limits))
+    shortfall = cp.Variable(nonneg=True, name="slack[target_gbp]") if target_soft else None
+    constraints["target_gbp"] = cp.sum(w) == (1 - shortfall if shortfall is not None else 1)
+    for limit in limits:
+        constraints[limit.key] = limit.compile(inputs, variables, slacks.get(limit.key))
+    floor = None
+    if with_impact_floor:
+        floor = cp.Parameter(nonneg=True, name="impact_floor")
+        constraints["frontier.impact_floor"] = inputs.impact @ w >= floor
+    if soft:
+        penalty = (
+            cp.sum([limit.slack_cost * slacks[limit.key] for limit in limits]) if limits else cp.Constant(0)
+        )
+        if shortfall is not None:
+            slacks["target_gbp"] = shortfall
+            penalty = penalty + 1_000.0 * shortfall
+        objective: cp.Objective = cp.Minimize(penalty)
+    else:
+        objective = objective_expression(mandate, inputs, w)
+    problem = cp.Problem(objective, list(constraints.values()))
+    return Built(problem, variables, constraints, slacks, floor, mixed_integer=isinstance(held, cp.Variable))
+
+
+def _ticket_constraints(
+    inputs: AllocationInputs, variables: Variables, counted: bool = False
+) -> dict[str, cp.Constraint]:
+    """Tickets: 0 or between the minimum and maximum. When holdings are `counted` (min_holdings),
+    a held candidate without a minimum ticket must still take MIN_HOLDING, or the solver could
+    count a holding of nothing towards min_holdings."""
+    w, held = variables.weights, variables.held
+    if held is None:
+        return {"max_ticket_gbp": w <= inputs.upper}
+    lower = np.maximum(inputs.lower, np.minimum(MIN_HOLDING, inputs.upper)) if counted else inputs.lower
+    return {
+        "max_ticket_gbp": w <= cp.multiply(inputs.upper, held),
+        "min_ticket_gbp": w >= cp.multiply(lower, held),
+    }
+
+
+_STATUS = {
+    cp.OPTIMAL: "optimal",
+    cp.OPTIMAL_INACCURATE: "optimal_inaccurate",
+    cp.INFEASIBLE: "infeasible",
+    cp.INFEASIBLE_INACCURATE: "infeasible",
+    cp.UNBOUNDED: "unbounded",
+    cp.UNBOUNDED_INACCURATE: "unbounded",
+}
+
+
+def solve(built: Built, options: SolveOptions | None = None) -> SolveReport:
+    """Solve with the right solver; every failure becomes a status and a message, never a crash."""
+    options = options or SolveOptions()
+    solver = options.integer_solver if built.mixed_integer else options.continuous_solver
+    started = time.perf_counter()
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", UserWarning)  # cvxpy's "may be inaccurate": reported as a status
+            _run(built, solver, options)
+    except (cp.error.SolverError, ValueError, ArithmeticError) as exc:
+        seconds = time.perf_counter() - started
+        if built.mixed_integer and isinstance(exc, cp.error.SolverError) and seconds >= options.time_limit_s:
+            # cvxpy reports SCIP stopped by its time limit before finding any allocation as a failure
+            message = (
+                f"stopped at the {options.time_limit_s:g} s limit before any allocation was found; "
+                "allow more time (--time-limit)"
+            )
+            return SolveReport("time_limit_no_solution", solver, seconds, message=message)
+        return SolveReport("solver_error", solver, seconds, message=f"{solver} failed: {exc}")
+    seconds = time.perf_counter() - started
+    status = _STATUS.get(built.problem.status, "solver_error")
+    gap = _mip_gap(built) if built.mixed_integer else None
+    if built.mixed_integer and status == "optimal_inaccurate":
+        scip = _scip_status(built)
+        status = {"timelimit": "time_limit", "gaplimit": "optimal"}.get(scip or "", status)
+    message = "" if status == "optimal" else f"{solver} reported '{built.problem.status}'"
+    if status == "time_limit":
+        message = f"stopped at the {options.time_limit_s:g} s limit; best allocation found, within {gap:.2%} of optimal"
+    return SolveReport(status, solver, seconds, gap, message)
+
+
+def _run(built: Built, solver: str, options: SolveOptions) -> None:
+    if built.mixed_integer:
+        params = {"limits/time": options.time_limit_s, "limits/gap": options.mip_gap}
+        built.problem.solve(solver=solver, scip_params=params)
+    else:
+        built.problem.solve(solver=solver, time_limit=options.time_limit_s)
+
+
+def _scip_model(built: Built) -> object | None:
+    stats = built.problem.solver_stats
+    extra = getattr(stats, "extra_stats", None) if stats is not None else None
+    return extra.get("model") if isinstance(extra, dict) else None
+
+
+def _scip_status(built: Built) -> str | None:
+    model = _scip_model(built)
+    return model.getStatus() if model is not None else None  # type: ignore[attr-defined]
+
+
+def _mip_gap(built: Built) -> float | None:
+    model = _scip_model(built)
+    try:
+        gap = float(model.getGap())  # type: ignore[union-attr]
+    except Exception:
+        return None
+    return gap if np.isfinite(gap) else None

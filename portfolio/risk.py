@@ -1,0 +1,118 @@
+"""Risk model: how candidates' returns move together, for the portfolio's volatility.
+
+Local private assets have no price history, so the default is a factor model. Each candidate's
+own volatility sigma_i sets the size of its risk, split (data/risk_model.toml) into a share that
+moves with its asset class (classes correlate as in the assumptions' correlation matrix), a share
+that moves with its local economy (all assets in one place fall together in a local shock;
+neighbouring places in one region partly so), and its own specific risk:
+
+    cov_ij = sigma_i sigma_j (a rho_class(i,j) + b rho_place(i,j)) + [i = j] (1 - a - b) sigma_i^2
+
+A user may give a full covariance matrix instead; then volatility is exactly sqrt(w' S w).
+Either way the model is held in factor form, S = E E' + diag(d^2), which keeps the cvxpy problem
+small (a second-order cone over k + n terms) and is exact.
+"""
+
+from __future__ import annotations
+
+import tomllib
+from dataclasses import dataclass
+from typing import Literal
+
+import numpy as np
+import pandas as pd
+from pydantic import BaseModel, ConfigDict, Field, model_validator
+
+from screening import bundled
+from screening.reference import Reference
+
+
+class RiskSettings(BaseModel):
+    """Shares of each candidate's variance that are systematic (see data/risk_model.toml)."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    asset_class_share: float = Field(0.5, ge=0, le=1)
+    place_share: float = Field(0.2, ge=0, le=1)
+    same_region_correlation: float = Field(0.5, ge=0, le=1)
+
+    @model_validator(mode="after")
+    def _shares_fit(self) -> RiskSettings:
+        if self.asset_class_share + self.place_share > 1:
+            raise ValueError("asset_class_share + place_share must not exceed 1")
+        return self
+
+
+def bundled_risk_settings() -> RiskSettings:
+    """The bundled risk-model settings."""
+    with open(bundled.bundled(bundled.RISK_MODEL), "rb") as handle:
+        return RiskSettings.model_validate(tomllib.load(handle))
+
+
+@dataclass(frozen=True)
+class RiskModel:
+    """Covariance of the candidates in factor form: S = E E' + diag(specific^2)."""
+
+    ids: list[str]
+    exposures: np.ndarray  # n x k
+    specific: np.ndarray  # n
+    source: Literal["factor model", "covariance file"]
+
+    def covariance(self) -> np.ndarray:
+        """The full n x n covariance matrix."""
+        return self.exposures @ self.exposures.T + np.diag(self.specific**2)
+
+    def volatility(self, weights: np.ndarray) -> float:
+        """Annual volatility of a portfolio with these weights (fractions of the money)."""
+        weights = np.asarray(weights, dtype=float)
+        variance = np.sum((self.exposures.T @ weights) ** 2) + np.sum((self.specific * weights) ** 2)
+        return float(np.sqrt(max(variance, 0.0)))
+
+    def subset(self, ids: list[str]) -> RiskModel:
+        """The model restricted to some candidates (e.g. the eligible ones), in that order."""
+        position = {c: i for i, c in enumerate(self.ids)}
+        rows = [position[c] for c in ids]
+        return RiskModel(list(ids), self.exposures[rows], self.specific[rows], self.source)
+
+
+def _sqrt_psd(matrix: np.ndarray) -> np.ndarray:
+    """L with L L' = matrix for a symmetric PSD matrix (tiny negative eigenvalues clipped)."""
+    values, vectors = np.linalg.eigh((matrix + matrix.T) / 2)
+    keep = values > 1e-12 * max(1.0, float(values.max()))
+    return vectors[:, keep] * np.sqrt(values[keep])
+
+
+def place_correlation(codes: list[str], reference: Reference, same_region: float) -> np.ndarray:
+    """1 within a place, `same_region` between places of one region, 0 otherwise."""
+    regions = reference.places.loc[codes, "region"].to_numpy()
+    matrix = np.where(regions[:, None] == regions[None, :], same_region, 0.0)
+    np.fill_diagonal(matrix, 1.0)
+    return matrix
+
+
+def factor_model(
+    frame: pd.DataFrame, reference: Reference, settings: RiskSettings | None = None
+) -> RiskModel:
+    """The factor model for the candidates in `frame` (asset class, place, volatility columns)."""
+    settings = settings or bundled_risk_settings()
+    sigma = frame["volatility"].to_numpy(dtype=float)
+    classes = sorted(frame["asset_class"].unique())
+    places = sorted(frame["local_authority"].unique())
+    class_root = _sqrt_psd(reference.correlations.loc[classes, classes].to_numpy(dtype=float))
+    place_root = _sqrt_psd(place_correlation(places, reference, settings.same_region_correlation))
+    class_rows = class_root[[classes.index(c) for c in frame["asset_class"]]]
+    place_rows = place_root[[places.index(p) for p in frame["local_authority"]]]
+    exposures = np.hstack(
+        [
+            np.sqrt(settings.asset_class_share) * sigma[:, None] * class_rows,
+            np.sqrt(settings.place_share) * sigma[:, None] * place_rows,
+        ]
+    )
+    specific = np.sqrt(1.0 - settings.asset_class_share - settings.place_share) * sigma
+    return RiskModel(list(frame.index), exposures, specific, "factor model")
+
+
+def covariance_model(covariance: pd.DataFrame, ids: list[str]) -> RiskModel:
+    """A user's covariance matrix (already checked) in factor form, for the candidates `ids`."""
+    matrix = covariance.loc[ids, ids].to_numpy(dtype=float)
+    return RiskModel(list(ids), _sqrt_psd(matrix), np.zeros(len(ids)), "covariance file")

@@ -1,0 +1,57 @@
+"""One call from validated inputs to a finished allocation: screen, risk model, solve, frontier.
+
+The CLI and the app both call `run_allocation`, so they give the same answer for the same inputs.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import pandas as pd
+
+from portfolio.allocate import Allocation, allocate
+from portfolio.frontier import FrontierPoint, frontier
+from portfolio.inputs import allocation_inputs
+from portfolio.problem import SolveOptions
+from portfolio.risk import RiskModel, covariance_model, factor_model
+from screening.candidates import Universe
+from screening.mandate import Mandate
+from screening.reference import Reference
+from screening.screen import Screen, run_screen
+from screening.stability import StabilitySettings
+
+
+@dataclass(frozen=True)
+class AllocationRun:
+    """Everything one allocation produced, for reports and comparisons."""
+
+    screen: Screen
+    risk: RiskModel
+    allocation: Allocation
+    frontier: list[FrontierPoint]
+
+
+def risk_model(universe: Universe, reference: Reference, covariance: pd.DataFrame | None = None) -> RiskModel:
+    """The user's covariance when given, else the factor model, over every candidate."""
+    if covariance is not None:
+        return covariance_model(covariance, list(universe.frame.index))
+    return factor_model(universe.frame, reference)
+
+
+def run_allocation(
+    universe: Universe,
+    mandate: Mandate,
+    reference: Reference,
+    covariance: pd.DataFrame | None = None,
+    options: SolveOptions | None = None,
+    frontier_points: int = 25,
+) -> AllocationRun:
+    """Screen for eligibility and impact, then allocate; the frontier only when the mandate is feasible."""
+    screen = run_screen(universe, mandate, reference, StabilitySettings(draws=1_000))
+    risk = risk_model(universe, reference, covariance)
+    inputs = allocation_inputs(universe.frame, screen, mandate, reference, risk)
+    result = allocate(inputs, mandate, options)
+    points = []
+    if result.feasible and frontier_points > 0:
+        points = frontier(inputs, mandate, result.limits, frontier_points, options)
+    return AllocationRun(screen, risk, result, points)
