@@ -7,6 +7,8 @@ st.set_page_config(page_title="Invest in our place", page_icon="🏘️", layout
 PAGES = [
     st.Page("app_pages/overview.py", title="Overview", icon="🏠", default=True),
     st.Page("app_pages/candidates.py", title="Candidates", icon="📋"),
+    st.Page("app_pages/screen.py", title="Screen", icon="🔎"),
+    st.Page("app_pages/allocate.py", title="Allocate", icon="💷"),
     st.Page("app_pages/assumptions.py", title="Data and assumptions", icon="📚"),
 ]
 

@@ -4,9 +4,19 @@ import streamlit as st
 
 from app_pages import state
 
-reference = state.reference()
 st.title("Data and assumptions")
 st.write("Every figure the tool uses, with its source and date. Replace the illustrative ones with your own.")
+
+left, right = st.columns([3, 1])
+left.info(state.provenance_line(), icon="📈")
+if right.button(
+    "Refresh market data", help="Download listed proxies' prices from Yahoo Finance (up to 30 s)"
+):
+    with st.spinner("Asking Yahoo Finance (gives up after 30 seconds)…"):
+        notes = state.refresh_market_data()
+    for note in notes:
+        st.warning(note)
+reference = state.reference()
 
 TABLES = {
     "assumptions": ("Capital market assumptions", reference.assumptions),

@@ -9,17 +9,39 @@ from __future__ import annotations
 import pandas as pd
 import streamlit as st
 
-from screening import InputError, InputFile, Problem, Universe, bundled_reference, load_candidates
-from screening.mandate import Mandate, load_mandate
+from portfolio.run import AllocationRun, run_allocation
+from screening import InputError, InputFile, Problem, Universe, load_candidates
+from screening.mandate import Mandate, load_mandate, mandate_from_dict
+from screening.market import market_reference, market_summary
 from screening.reference import Reference
+from screening.screen import Screen, run_screen
+from screening.stability import StabilitySettings
 
 _UNIVERSE = "universe"
+_MANDATE = "current_mandate"
+_REFERENCE = "market_reference"
 
 
-@st.cache_resource
+@st.cache_resource(show_spinner=False)
+def _startup_reference() -> tuple[Reference, list[str]]:
+    return market_reference(refresh=False)  # a fresh market-data cache, else bundled; never downloads
+
+
 def reference() -> Reference:
-    """The bundled reference tables, read once per server process (they never change)."""
-    return bundled_reference()
+    """The reference tables in use: this session's refreshed market data, or those read at start-up."""
+    return st.session_state.get(_REFERENCE) or _startup_reference()[0]
+
+
+def refresh_market_data() -> list[str]:
+    """Download market data now (gives up within 30 s) for this session; returns the warnings."""
+    refreshed, notes = market_reference(refresh=True)
+    st.session_state[_REFERENCE] = refreshed
+    return notes
+
+
+def provenance_line() -> str:
+    """Where the volatilities and correlations in use came from, for every page that uses them."""
+    return market_summary(reference())
 
 
 @st.cache_data(max_entries=32, show_spinner=False)
@@ -39,7 +61,7 @@ def universe() -> Universe:
 
 def mandate() -> Mandate:
     """This session's mandate (the bundled default until the Allocate page exists)."""
-    return st.session_state.get("mandate") or load_mandate(None, reference())
+    return st.session_state.get(_MANDATE) or load_mandate(None, reference())
 
 
 def accept_upload(name: str, content: bytes) -> list[Problem]:
@@ -66,3 +88,58 @@ def problem_table(problems: list[Problem]) -> pd.DataFrame:
         ],
         columns=["file", "line", "column", "severity", "message"],
     )
+
+
+def set_mandate(mandate: Mandate) -> None:
+    """Keep this session's mandate (already validated)."""
+    st.session_state[_MANDATE] = mandate
+
+
+def mandate_with(**changes: object) -> Mandate:
+    """The session's mandate with some choices changed, checked again as a whole (InputError if not valid)."""
+    return mandate_from_dict({**mandate().model_dump(), **changes}, reference(), file="mandate (this page)")
+
+
+@st.cache_data(max_entries=64, show_spinner=False)
+def _screen(
+    _universe: Universe,
+    universe_key: str,
+    mandate_json: str,
+    _reference: Reference,
+    reference_key: str,
+    draws: int,
+    top_k: int,
+) -> Screen:
+    settings = StabilitySettings(draws=draws, top_k=top_k)
+    return run_screen(_universe, Mandate.model_validate_json(mandate_json), _reference, settings)
+
+
+def screen(draws: int = 10_000, top_k: int = 10) -> Screen:
+    """The screen of this session's candidates under its mandate (cached by their content)."""
+    current, tables = universe(), reference()
+    return _screen(
+        current, current.provenance.sha256, mandate().model_dump_json(), tables, _key(tables), draws, top_k
+    )
+
+
+@st.cache_resource(max_entries=16, show_spinner=False)  # results hold solver objects: shared, never copied
+def _allocation(
+    _universe: Universe, universe_key: str, mandate_json: str, frontier_points: int
+) -> AllocationRun:
+    return run_allocation(
+        _universe, Mandate.model_validate_json(mandate_json), reference(), frontier_points=frontier_points
+    )
+
+
+def allocation(frontier_points: int = 25) -> AllocationRun:
+    """The allocation of this session's candidates under its mandate (cached by their content)."""
+    current, tables = universe(), reference()
+    return _allocation(
+        current, current.provenance.sha256, mandate().model_dump_json(), tables, _key(tables), frontier_points
+    )
+
+
+def _key(tables: Reference) -> str:
+    """Identity of the reference tables for cache keys: where the assumptions came from, and when."""
+    provenance = tables.provenance["assumptions"]
+    return f"{provenance.source}:{provenance.as_of}:{provenance.sha256}:{provenance.loaded_at}"

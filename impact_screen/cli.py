@@ -1,7 +1,8 @@
 """`impact-screen`: the command line over the same core functions the app calls.
 
-Exit codes: 0 success, 1 an unexpected internal error (reported in one line, never a
-traceback unless IMPACT_SCREEN_DEBUG=1), 2 invalid input, 3 infeasible mandate (later issues).
+Exit codes: 0 success, 1 an unexpected internal error (reported in one line, never a traceback
+unless IMPACT_SCREEN_DEBUG=1), 2 invalid input, 3 infeasible mandate (the JSON is still written,
+with the diagnosis).
 """
 
 from __future__ import annotations
@@ -9,14 +10,13 @@ from __future__ import annotations
 import argparse
 import os
 import sys
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from pathlib import Path
 
-from screening import InputError, InputFile, Problem, load_candidates, load_mandate, load_matrix
-from screening.candidates import Universe
-from screening.mandate import Mandate, check_against_universe
-from screening.reference import Reference, bundled_reference
-from screening.summary import summarise
+from impact_screen.inputs import load_inputs, report_problems
+from impact_screen.market_cli import add_assumptions_command
+from impact_screen.output import allocation_text, screen_text, summary_text, write_json
+from screening import InputError, Problem
 
 EXIT_OK, EXIT_INTERNAL, EXIT_INVALID, EXIT_INFEASIBLE = 0, 1, 2, 3
 
@@ -29,103 +29,103 @@ def _parser() -> argparse.ArgumentParser:
     )
     commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
     validate = commands.add_parser("validate", help="check the candidate, mandate and covariance files")
-    validate.add_argument("--candidates", type=Path, metavar="F", help="candidate file (CSV or XLSX)")
-    validate.add_argument("--mandate", type=Path, metavar="M", help="mandate file (TOML)")
-    validate.add_argument("--covariance", type=Path, metavar="C", help="covariance matrix (CSV)")
+    _input_flags(validate, covariance=True)
     validate.set_defaults(run=_validate)
+    screen = commands.add_parser("screen", help="eligibility, scores and ranks of every candidate")
+    _input_flags(screen, covariance=False)
+    _json_flag(screen, "the screen")
+    screen.add_argument("--top-k", type=int, default=10, metavar="K", help="k for the chance of a top-k rank")
+    screen.add_argument(
+        "--draws", type=int, default=10_000, metavar="N", help="weight draws for rank stability"
+    )
+    screen.set_defaults(run=_screen)
+    allocate = commands.add_parser("allocate", help="place the target within the mandate's limits")
+    _input_flags(allocate, covariance=True)
+    _json_flag(allocate, "the allocation (also when infeasible, with the diagnosis)")
+    allocate.add_argument(
+        "--time-limit",
+        type=float,
+        default=60.0,
+        metavar="S",
+        help="seconds a mixed-integer solve may take (default 60)",
+    )
+    allocate.add_argument(
+        "--frontier-points",
+        type=int,
+        default=25,
+        metavar="N",
+        help="points on the impact-return frontier (0 for none)",
+    )
+    allocate.set_defaults(run=_allocate)
+    add_assumptions_command(commands)
     return parser
 
 
-def _attempt(problems: list[Problem], load: Callable[[], object]) -> object | None:
-    """Run one loader, collecting its problems so every file is checked in one go."""
-    try:
-        return load()
-    except InputError as exc:
-        problems.extend(exc.problems)
-        return None
+def _input_flags(command: argparse.ArgumentParser, covariance: bool) -> None:
+    command.add_argument("--candidates", type=Path, metavar="F", help="candidate file (CSV or XLSX)")
+    command.add_argument("--mandate", type=Path, metavar="M", help="mandate file (TOML)")
+    if covariance:
+        command.add_argument("--covariance", type=Path, metavar="C", help="covariance matrix (CSV)")
+
+
+def _json_flag(command: argparse.ArgumentParser, what: str) -> None:
+    command.add_argument("--json", type=Path, metavar="OUT", help=f"write {what} as JSON ('-' for stdout)")
+
+
+def _positive(**values: float) -> None:
+    bad = [name for name, value in values.items() if not value >= 1]
+    if bad:
+        raise InputError(
+            [Problem("command line", None, None, f"--{n.replace('_', '-')} must be at least 1") for n in bad]
+        )
 
 
 def _validate(args: argparse.Namespace) -> int:
-    problems: list[Problem] = []
-    reference = bundled_reference()
-    candidate_file = _source(args.candidates)
-    mandate_file = _source(args.mandate)
-    universe = _attempt(problems, lambda: load_candidates(candidate_file(), reference))
-    mandate = _attempt(problems, lambda: load_mandate(mandate_file(), reference))
-    covariance = None
-    if args.covariance is not None:
-        ids = list(universe.frame.index) if isinstance(universe, Universe) else []
-        loaded = _attempt(
-            problems, lambda: load_matrix(InputFile.from_path(args.covariance), "covariance", ids)
-        )
-        if loaded is not None:
-            covariance, matrix_warnings = loaded  # type: ignore[misc]
-            problems += matrix_warnings
-    if isinstance(universe, Universe):
-        problems += universe.warnings
-        if isinstance(mandate, Mandate):
-            problems += _cross_check(mandate, universe, args.mandate)
-    for problem in _unique(problems):
-        print(problem, file=sys.stderr)
-    if any(p.severity == "error" for p in problems):
-        errors = sum(p.severity == "error" for p in problems)
-        print(f"{errors} problem(s) found.", file=sys.stderr)
-        return EXIT_INVALID
-    assert isinstance(universe, Universe) and isinstance(mandate, Mandate)
-    print(_summary_text(universe, mandate, reference, covariance is not None))
+    inputs = load_inputs(args)
+    report_problems(inputs.warnings)
+    print(summary_text(inputs))
     return EXIT_OK
 
 
-def _source(path: Path | None) -> Callable[[], InputFile | None]:
-    return lambda: InputFile.from_path(path) if path is not None else None
+def _screen(args: argparse.Namespace) -> int:
+    from screening.screen import run_screen, screen_document
+    from screening.stability import StabilitySettings
+
+    _positive(top_k=args.top_k, draws=args.draws)
+    inputs = load_inputs(args)
+    report_problems(inputs.warnings)
+    settings = StabilitySettings(draws=args.draws, top_k=args.top_k)
+    result = run_screen(inputs.universe, inputs.mandate, inputs.reference, settings)
+    if args.json is not None:
+        write_json(args.json, screen_document(result, inputs.universe, inputs.mandate, inputs.reference))
+    if args.json is None or str(args.json) != "-":
+        print(screen_text(result, inputs.mandate, inputs.reference))
+    return EXIT_OK
 
 
-def _cross_check(mandate: Mandate, universe: Universe, path: Path | None) -> list[Problem]:
-    text = path.read_text(encoding="utf-8-sig") if path is not None else ""
-    frame = universe.frame
-    return check_against_universe(
-        mandate,
-        list(frame["sector"].unique()),
-        list(frame["local_authority"].unique()),
-        str(path) if path else "mandate.toml (bundled)",
-        text,
+def _allocate(args: argparse.Namespace) -> int:
+    from portfolio.problem import SolveOptions
+    from portfolio.report import allocation_document
+    from portfolio.run import run_allocation
+
+    _positive(time_limit=args.time_limit, frontier_points=args.frontier_points + 1)
+    inputs = load_inputs(args)
+    report_problems(inputs.warnings)
+    run = run_allocation(
+        inputs.universe,
+        inputs.mandate,
+        inputs.reference,
+        inputs.covariance,
+        SolveOptions(time_limit_s=args.time_limit),
+        args.frontier_points,
     )
-
-
-def _unique(problems: Sequence[Problem]) -> list[Problem]:
-    """Each problem once, in file order and by line within a file."""
-    files = {p.file: i for i, p in reversed(list(enumerate(problems)))}
-    seen: set[str] = set()
-    kept = []
-    for problem in sorted(problems, key=lambda p: (files[p.file], p.line or 0)):
-        if str(problem) not in seen:
-            seen.add(str(problem))
-            kept.append(problem)
-    return kept
-
-
-def _money(value: float) -> str:
-    return "no cap" if value == float("inf") else f"£{value / 1e6:,.1f}m"
-
-
-def _summary_text(universe: Universe, mandate: Mandate, reference: Reference, has_covariance: bool) -> str:
-    facts = summarise(universe, mandate, reference)
-    share = facts.target_share_of_fund
-    fund = f" of a {_money(facts.fund_size_gbp)} fund ({share:.2%})" if facts.fund_size_gbp and share else ""
-    lines = [
-        f"candidates   {universe.provenance.describe()}: {facts.candidates} candidates in "
-        f"{facts.places} places, {facts.sectors} sectors, {facts.asset_classes} asset classes",
-        f"             {facts.local_candidates} in {', '.join(facts.place_names)}, able to take "
-        f"{_money(facts.local_capacity_gbp)} in all",
-        f"mandate      {mandate.name}",
-        f"             target {_money(facts.target_gbp)}{fund}; objective {mandate.objective}; "
-        f"{len(facts.limits_stated)} limits stated",
-        "covariance   "
-        + ("given: used as it is" if has_covariance else "none given: the factor model will be used"),
-        f"assumptions  {reference.provenance['assumptions'].describe()}",
-        "All inputs are valid.",
-    ]
-    return "\n".join(lines)
+    if args.json is not None:
+        write_json(args.json, allocation_document(run, inputs.universe, inputs.mandate, inputs.reference))
+    if args.json is None or str(args.json) != "-":
+        print(allocation_text(run, inputs.universe, inputs.mandate, inputs.reference))
+    if run.allocation.status == "infeasible":
+        return EXIT_INFEASIBLE
+    return EXIT_OK if run.allocation.feasible else EXIT_INTERNAL
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -134,8 +134,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         return int(args.run(args))
     except InputError as exc:
-        for problem in exc.problems:
-            print(problem, file=sys.stderr)
+        report_problems(exc.problems)
         return EXIT_INVALID
     except KeyboardInterrupt:
         return 130

@@ -8,6 +8,7 @@ from pathlib import Path
 import pytest
 
 from impact_screen import cli
+from impact_screen import inputs as inputs_module
 from screening import bundled
 
 CONTRACT = re.compile(r"^(?P<file>[^:]+):(?P<line>\d+): (warning: )?(column|key) '(?P<name>[^']+)': .+$")
@@ -89,7 +90,7 @@ def test_unexpected_error_is_one_line_not_a_traceback(monkeypatch, capsys):
     def boom(*_args, **_kwargs):
         raise RuntimeError("disk on fire")
 
-    monkeypatch.setattr(cli, "load_candidates", boom)
+    monkeypatch.setattr(inputs_module, "load_candidates", boom)
     monkeypatch.delenv("IMPACT_SCREEN_DEBUG", raising=False)
     code, _, err = run(capsys)
     assert code == 1

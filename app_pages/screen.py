@@ -1,0 +1,117 @@
+"""Screen: the committee's pillar weights, exclusions and hurdles, the ranked table, and why."""
+
+import streamlit as st
+
+from app_pages import charts, state
+from screening.metrics import PILLARS
+
+st.title("Screen the candidates")
+current = state.mandate()
+sectors = sorted(state.universe().frame["sector"].unique())
+
+with st.sidebar:
+    st.header("What matters to the committee")
+    weights = {
+        pillar: st.slider(
+            charts.PILLAR_LABELS[pillar],
+            0.0,
+            1.0,
+            float(getattr(current.weights, pillar)),
+            0.05,
+            key=f"weight_{pillar}",
+        )
+        for pillar in PILLARS
+    }
+    st.header("Exclusions and hurdles")
+    excluded = st.multiselect(
+        "Exclude sectors", sectors, [s for s in current.excluded_sectors if s in sectors]
+    )
+    min_return = st.number_input(
+        "Minimum expected return of a candidate (%)",
+        -50.0,
+        50.0,
+        value=None if current.min_candidate_return is None else current.min_candidate_return * 100,
+        step=0.5,
+        placeholder="no hurdle",
+    )
+    max_vol = st.number_input(
+        "Maximum volatility of a candidate (%)",
+        0.0,
+        100.0,
+        value=None if current.max_candidate_volatility is None else current.max_candidate_volatility * 100,
+        step=1.0,
+        placeholder="no hurdle",
+    )
+    evidence = st.select_slider(
+        "Minimum evidence quality (1 anecdotal, 5 audited)",
+        ["none", 1, 2, 3, 4, 5],
+        value=current.min_evidence_quality or "none",
+    )
+    lockup = st.number_input(
+        "Longest lock-up accepted (years)",
+        0.0,
+        100.0,
+        value=current.max_lockup_years,
+        step=1.0,
+        placeholder="no limit",
+    )
+
+if sum(weights.values()) == 0:
+    st.warning("Give at least one pillar a weight above zero to rank the candidates.")
+    st.stop()
+
+state.set_mandate(
+    state.mandate_with(
+        weights=weights,
+        excluded_sectors=excluded,
+        min_candidate_return=None if min_return is None else min_return / 100,
+        max_candidate_volatility=None if max_vol is None else max_vol / 100,
+        min_evidence_quality=None if evidence == "none" else int(evidence),
+        max_lockup_years=lockup,
+    )
+)
+result = state.screen()
+eligible = result.eligible
+st.caption(
+    f"{len(eligible)} of {len(result.table)} candidates eligible · {state.universe().provenance.describe()}"
+)
+st.caption(state.provenance_line())
+
+st.dataframe(
+    eligible[["rank", "name", "score", *PILLARS, "confidence", "rank_low", "rank_high", "p_top_k"]],
+    width="stretch",
+    column_config={
+        "score": st.column_config.ProgressColumn("score", min_value=0, max_value=100, format="%.1f"),
+        "financial": st.column_config.NumberColumn("financial", format="%.0f"),
+        "local_economy": st.column_config.NumberColumn("local economy", format="%.0f"),
+        "social": st.column_config.NumberColumn("social", format="%.0f"),
+        "confidence": st.column_config.NumberColumn(
+            "data reported", format="percent", help="share of the score resting on reported data"
+        ),
+        "rank_low": st.column_config.NumberColumn("rank 5%"),
+        "rank_high": st.column_config.NumberColumn("rank 95%"),
+        "p_top_k": st.column_config.NumberColumn(f"chance of top {result.settings.top_k}", format="percent"),
+    },
+    key="ranked",
+)
+
+if len(eligible):
+    chosen = st.selectbox(
+        "Why does this candidate score what it does?",
+        eligible.index,
+        format_func=lambda c: f"{c} · {eligible.at[c, 'name']}",
+    )
+    st.plotly_chart(
+        charts.contributions_chart(result.scores.contributions.loc[chosen], str(eligible.at[chosen, "name"]))
+    )
+    for metric, rule in result.scores.filled.loc[chosen].items():
+        if rule:
+            st.write(f"*{metric}* was not reported: counted as the {rule}.")
+    st.plotly_chart(charts.stability_chart(eligible, result.settings.top_k))
+
+excluded_rows = result.table[~result.table["eligible"]]
+with st.expander(f"Not eligible ({len(excluded_rows)}) and why"):
+    st.dataframe(
+        excluded_rows.assign(reasons=excluded_rows["reasons"].map("; ".join))[["name", "reasons"]],
+        width="stretch",
+    )
