@@ -158,4 +158,8 @@ def allocation_text(run: AllocationRun, universe: Universe, mandate: Mandate, re
     if result.report and result.report.message:
         lines.append(f"note: {result.report.message}")
     lines += ["", "Binding limits:"] + [f"  - {b.message}" for b in result.binding] if result.binding else []
+    if run.comparison is not None:
+        from portfolio.summary import comparison_text
+
+        lines.append(comparison_text(run.comparison))
     return "\n".join(lines)

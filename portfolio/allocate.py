@@ -8,6 +8,7 @@ the binding limits with their shadow prices, and on infeasibility runs the elast
 from __future__ import annotations
 
 import math
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -61,10 +62,19 @@ class Allocation:
         }
 
 
-def allocate(inputs: AllocationInputs, mandate: Mandate, options: SolveOptions | None = None) -> Allocation:
-    """The best allocation under the mandate, or an infeasible result with its diagnosis."""
+def allocate(
+    inputs: AllocationInputs,
+    mandate: Mandate,
+    options: SolveOptions | None = None,
+    extra_limits: Sequence[Limit] = (),
+) -> Allocation:
+    """The best allocation under the mandate, or an infeasible result with its diagnosis.
+
+    `extra_limits` are added to the mandate's own (the city-weighted benchmark adds one floor per
+    place); they are solved, checked and diagnosed like every other limit.
+    """
     options = options or SolveOptions()
-    limits = mandate_limits(mandate, inputs)
+    limits = mandate_limits(mandate, inputs) + list(extra_limits)
     found = prechecks(inputs, mandate, limits)
     if found:
         return _infeasible(inputs, mandate, limits, diagnose(inputs, mandate, limits, options, found), None)

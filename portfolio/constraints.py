@@ -115,7 +115,7 @@ def mandate_limits(mandate: Mandate, inputs: AllocationInputs) -> list[Limit]:
                 "<=",
                 mandate.max_candidate_share,
                 "share",
-                lambda _i, v: cp.max(v.weights),
+                lambda _i, v: v.weights,  # one row per candidate: sparser than max(w) <= share
                 lambda _i, w: float(np.max(w, initial=0.0)),
             )
         )

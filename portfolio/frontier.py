@@ -15,7 +15,7 @@ import numpy as np
 
 from portfolio.constraints import Limit
 from portfolio.inputs import AllocationInputs
-from portfolio.problem import SolveOptions, build, solve
+from portfolio.problem import Built, SolveOptions, build, solve
 from screening.mandate import Mandate
 
 
@@ -41,8 +41,13 @@ def frontier(
     limits: list[Limit],
     points: int = 25,
     options: SolveOptions | None = None,
+    highest: float | None = None,
 ) -> list[FrontierPoint]:
-    """Up to `points` frontier points from the max-return portfolio's impact to the highest reachable."""
+    """Up to `points` frontier points from the max-return portfolio's impact to the highest reachable.
+
+    `highest` is the highest reachable impact (0-1) when the caller already knows it (a
+    max_impact allocation under the same limits), which saves a solve.
+    """
     options = options or SolveOptions()
     as_return = mandate.model_copy(update={"objective": "max_return"})
     built = build(inputs, limits, as_return, with_impact_floor=True)
@@ -51,13 +56,13 @@ def frontier(
     if not solve(built, options).has_solution:
         return []
     low = float(inputs.impact @ built.variables.weights.value)
-    high = _highest_impact(inputs, mandate, limits, options)
-    result: list[FrontierPoint] = []
-    for floor in np.linspace(low, max(low, high), points):
+    result = [_point(inputs, built, None)]  # the max-return portfolio is the first point
+    if highest is None:
+        highest = _highest_impact(inputs, mandate, limits, options)
+    for floor in np.linspace(low, max(low, highest - 1e-7), points)[1:]:  # a hair inside the top
         built.impact_floor.value = float(floor)
-        if not solve(built, options).has_solution:
-            continue
-        result.append(_point(inputs, built, result[-1] if result else None))
+        if solve(built, options).has_solution:
+            result.append(_point(inputs, built, result[-1]))
     return result
 
 
@@ -67,21 +72,20 @@ def _highest_impact(
     built = build(inputs, limits, mandate.model_copy(update={"objective": "max_impact"}))
     if not solve(built, options).has_solution:
         return 0.0
-    return (
-        float(inputs.impact @ built.variables.weights.value) - 1e-7
-    )  # a hair inside, so the floor stays feasible
+    return float(inputs.impact @ built.variables.weights.value)
 
 
-def _point(inputs: AllocationInputs, built, previous: FrontierPoint | None) -> FrontierPoint:
+def _point(inputs: AllocationInputs, built: Built, previous: FrontierPoint | None) -> FrontierPoint:
     w = np.clip(np.asarray(built.variables.weights.value, dtype=float), 0.0, None)
     impact, ret = float(inputs.impact @ w) * 100.0, float(inputs.expected_return @ w)
     jobs = float(np.sum(w * inputs.target_gbp / 1e6 * inputs.jobs_per_gbp_m))
-    price = None
-    if not built.mixed_integer and built.constraints["frontier.impact_floor"].dual_value is not None:
-        price = float(built.constraints["frontier.impact_floor"].dual_value) * 1e4 / 100.0
-    elif previous is not None and impact - previous.impact_score > 1e-9:
-        price = (previous.expected_return - ret) * 1e4 / (impact - previous.impact_score)
-    per_job = None
-    if previous is not None and jobs - previous.jobs > 1e-9:
-        per_job = (previous.expected_return - ret) * 1e4 / (jobs - previous.jobs)
+    price = per_job = None  # none at the max-return end: the floor does not bind there
+    if previous is not None:
+        dual = None if built.mixed_integer else built.constraints["frontier.impact_floor"].dual_value
+        if dual is not None:
+            price = float(dual) * 1e4 / 100.0  # return per unit of impact (0-1) -> bp per point
+        elif impact - previous.impact_score > 1e-9:
+            price = (previous.expected_return - ret) * 1e4 / (impact - previous.impact_score)
+        if jobs - previous.jobs > 1e-9:
+            per_job = (previous.expected_return - ret) * 1e4 / (jobs - previous.jobs)
     return FrontierPoint(impact, ret, inputs.risk.volatility(w), jobs, price, per_job)

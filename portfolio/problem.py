@@ -138,7 +138,8 @@ def _ticket_constraints(
     count a holding of nothing towards min_holdings."""
     w, held = variables.weights, variables.held
     if held is None:
-        return {"max_ticket_gbp": w <= inputs.upper}
+        capped = np.flatnonzero(inputs.upper < 1.0)  # a cap of the whole target adds nothing: sum(w) = 1
+        return {"max_ticket_gbp": w[capped] <= inputs.upper[capped]} if capped.size else {}
     lower = np.maximum(inputs.lower, np.minimum(MIN_HOLDING, inputs.upper)) if counted else inputs.lower
     return {
         "max_ticket_gbp": w <= cp.multiply(inputs.upper, held),

@@ -6,6 +6,8 @@ import math
 
 import pandas as pd
 
+from portfolio.compare import Comparison
+from portfolio.figures import PortfolioFigures
 from portfolio.run import AllocationRun
 from screening.candidates import Universe
 from screening.mandate import Mandate
@@ -24,7 +26,8 @@ def _shares(amounts: pd.Series, groups: pd.Series) -> dict[str, float]:
 def allocation_document(
     run: AllocationRun, universe: Universe, mandate: Mandate, reference: Reference
 ) -> dict:
-    """status, target_gbp, allocations, portfolio, diagnosis, binding, frontier, solver, checks, provenance."""
+    """status, target_gbp, allocations, portfolio, diagnosis, binding, frontier, solver, checks,
+    provenance, and the comparison: benchmarks, fiduciary, stress, projection, summary."""
     result = run.allocation
     frame = universe.frame
     held = result.amounts[result.amounts > 0] if result.feasible else pd.Series(dtype=float)
@@ -53,6 +56,7 @@ def allocation_document(
             "total_gbp": _round(held.sum(), 2) if result.feasible else 0.0,
             "by_place": _shares(held, rows["local_authority"]) if result.feasible else {},
             "by_sector": _shares(held, rows["sector"]) if result.feasible else {},
+            **_impact_keys(run.comparison),
         },
         "diagnosis": [d.as_dict() for d in result.diagnosis],
         "binding": [b.as_dict() for b in result.binding],
@@ -71,5 +75,97 @@ def allocation_document(
         "provenance": {
             "candidates": universe.provenance.as_dict(),
             **{name: p.as_dict() for name, p in reference.provenance.items()},
+            **(
+                {}
+                if run.comparison is None
+                else {k: p.as_dict() for k, p in run.comparison.provenance.items()}
+            ),
         },
+        **comparison_document(run.comparison, universe),
+    }
+
+
+_FIGURE_KEYS = ("label", "total_gbp", "expected_return", "volatility", "tracking_error")
+
+
+def _impact_keys(comparison: Comparison | None) -> dict[str, object]:
+    """The allocation's impact totals and tracking error, beside its existing portfolio figures."""
+    if comparison is None:
+        return {}
+    figures = comparison.portfolio.as_dict()
+    return {k: v for k, v in figures.items() if k not in _FIGURE_KEYS or k == "tracking_error"}
+
+
+def comparison_document(comparison: Comparison | None, universe: Universe) -> dict[str, object]:
+    """benchmarks (uk, city_weighted), fiduciary, stress, projection, summary and comparison notes;
+    none of them when there is no allocation (infeasible, or the solver failed)."""
+    if comparison is None:
+        return {}  # no allocation, nothing to compare: the keys are left out
+    return {
+        "benchmarks": {"uk": _uk(comparison), "city_weighted": _city_weighted(comparison, universe)},
+        "fiduciary": comparison.fiduciary.as_dict(),
+        "stress": [s.as_dict() for s in comparison.stress],
+        "projection": comparison.projection.as_dict(),
+        "summary": comparison.summary,
+        "comparison": {"seconds": _round(comparison.seconds, 4), "notes": comparison.notes},
+    }
+
+
+def _uk(comparison: Comparison) -> dict[str, object]:
+    mix = comparison.mix
+    return {
+        **comparison.uk.as_dict(),
+        "mix": [
+            {
+                "asset_class": c,
+                "weight": _round(w),
+                "amount_gbp": _round(comparison.uk.holdings.listed.get(c, 0.0), 2),
+            }
+            for c, w in mix.items()
+        ],
+    }
+
+
+def _city_weighted(comparison: Comparison, universe: Universe) -> dict[str, object]:
+    city, figures = comparison.city, comparison.city_weighted
+    frame = universe.frame
+    table = city.places
+    places = [
+        {
+            "ons_code": code,
+            "name": row["name"],
+            "weight": _round(row["weight"], 2),
+            "proportional_share": _round(row["proportional_share"]),
+            "target_share": _round(row["target_share"]),
+            "capacity_share": _round(row["capacity_share"]),
+            "amount_gbp": _round(row["amount_gbp"], 2),
+        }
+        for code, row in table.iterrows()
+    ]
+    held = figures.holdings.candidates if figures is not None else pd.Series(dtype=float)
+    return {
+        **(figures.as_dict() if figures is not None else _unknown_figures(comparison.portfolio)),
+        "status": city.status,
+        "weighting": city.weighting,
+        "places": places,
+        "allocations": [
+            {
+                "id": c,
+                "name": frame.at[c, "name"],
+                "amount_gbp": _round(amount, 2),
+                "local_authority": frame.at[c, "local_authority"],
+                "sector": frame.at[c, "sector"],
+                "asset_class": frame.at[c, "asset_class"],
+            }
+            for c, amount in held.items()
+        ],
+        "city_notes": city.notes,
+    }
+
+
+def _unknown_figures(template: PortfolioFigures) -> dict[str, object]:
+    """The figure keys with no values, when the city-weighted benchmark could not be built."""
+    return {
+        k: ({} if isinstance(v, dict) else [] if isinstance(v, list) else None)
+        for k, v in template.as_dict().items()
     }

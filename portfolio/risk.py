@@ -16,6 +16,7 @@ small (a second-order cone over k + n terms) and is exact.
 from __future__ import annotations
 
 import tomllib
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Literal
 
@@ -90,13 +91,30 @@ def place_correlation(codes: list[str], reference: Reference, same_region: float
     return matrix
 
 
+LISTED_PREFIX = "listed:"  # id of a listed asset-class holding in a joint model: "listed:uk_equity"
+
+
+def listed_id(asset_class: str) -> str:
+    """The id a listed proxy of an asset class takes in a joint risk model."""
+    return f"{LISTED_PREFIX}{asset_class}"
+
+
 def factor_model(
-    frame: pd.DataFrame, reference: Reference, settings: RiskSettings | None = None
+    frame: pd.DataFrame,
+    reference: Reference,
+    settings: RiskSettings | None = None,
+    listed: Sequence[str] = (),
 ) -> RiskModel:
-    """The factor model for the candidates in `frame` (asset class, place, volatility columns)."""
+    """The factor model for the candidates in `frame` (asset class, place, volatility columns).
+
+    `listed` asset classes are added after the candidates as holdings of listed proxies (ids
+    `listed:<class>`), in the same factor space: each loads on its class factor with its capital
+    market volatility and carries no place and no specific risk, so a listed mix's variance is
+    exactly w' diag(vol) corr diag(vol) w. Adding them leaves the candidates' covariance unchanged.
+    """
     settings = settings or bundled_risk_settings()
     sigma = frame["volatility"].to_numpy(dtype=float)
-    classes = sorted(frame["asset_class"].unique())
+    classes = sorted(set(frame["asset_class"]) | set(listed))
     places = sorted(frame["local_authority"].unique())
     class_root = _sqrt_psd(reference.correlations.loc[classes, classes].to_numpy(dtype=float))
     place_root = _sqrt_psd(place_correlation(places, reference, settings.same_region_correlation))
@@ -109,10 +127,30 @@ def factor_model(
         ]
     )
     specific = np.sqrt(1.0 - settings.asset_class_share - settings.place_share) * sigma
-    return RiskModel(list(frame.index), exposures, specific, "factor model")
+    ids = list(frame.index)
+    if listed:
+        vols = reference.assumptions.loc[list(listed), "volatility"].to_numpy(dtype=float)
+        rows = np.hstack(
+            [
+                vols[:, None] * class_root[[classes.index(c) for c in listed]],
+                np.zeros((len(listed), place_root.shape[1])),
+            ]
+        )
+        exposures = np.vstack([exposures, rows])
+        specific = np.concatenate([specific, np.zeros(len(listed))])
+        ids += [listed_id(c) for c in listed]
+    return RiskModel(ids, exposures, specific, "factor model")
 
 
 def covariance_model(covariance: pd.DataFrame, ids: list[str]) -> RiskModel:
-    """A user's covariance matrix (already checked) in factor form, for the candidates `ids`."""
+    """A user's covariance matrix (already checked) in factor form, for the candidates `ids`.
+
+    A Cholesky factor when the matrix is positive definite (triangular: half the non-zeros of an
+    eigen-decomposition, so the solver works on a smaller cone); otherwise the eigen-root.
+    """
     matrix = covariance.loc[ids, ids].to_numpy(dtype=float)
-    return RiskModel(list(ids), _sqrt_psd(matrix), np.zeros(len(ids)), "covariance file")
+    try:
+        root = np.linalg.cholesky((matrix + matrix.T) / 2)
+    except np.linalg.LinAlgError:
+        root = _sqrt_psd(matrix)
+    return RiskModel(list(ids), root, np.zeros(len(ids)), "covariance file")

@@ -10,6 +10,8 @@ from dataclasses import dataclass
 import pandas as pd
 
 from portfolio.allocate import Allocation, allocate
+from portfolio.compare import Comparison, compare
+from portfolio.comparison_inputs import ComparisonInputs
 from portfolio.frontier import FrontierPoint, frontier
 from portfolio.inputs import allocation_inputs
 from portfolio.problem import SolveOptions
@@ -29,6 +31,8 @@ class AllocationRun:
     risk: RiskModel
     allocation: Allocation
     frontier: list[FrontierPoint]
+    # benchmarks, impact totals, fiduciary test, stress, projection and summary; None without an allocation
+    comparison: Comparison | None = None
 
 
 def risk_model(universe: Universe, reference: Reference, covariance: pd.DataFrame | None = None) -> RiskModel:
@@ -45,13 +49,21 @@ def run_allocation(
     covariance: pd.DataFrame | None = None,
     options: SolveOptions | None = None,
     frontier_points: int = 25,
+    comparison_inputs: ComparisonInputs | None = None,
+    with_comparison: bool = True,
 ) -> AllocationRun:
-    """Screen for eligibility and impact, then allocate; the frontier only when the mandate is feasible."""
+    """Screen for eligibility and impact, then allocate; the frontier and the comparison with the
+    benchmarks (bundled UK mix and stress scenarios unless `comparison_inputs` is given) only when
+    the mandate is feasible."""
     screen = run_screen(universe, mandate, reference, StabilitySettings(draws=1_000))
     risk = risk_model(universe, reference, covariance)
     inputs = allocation_inputs(universe.frame, screen, mandate, reference, risk)
     result = allocate(inputs, mandate, options)
     points = []
     if result.feasible and frontier_points > 0:
-        points = frontier(inputs, mandate, result.limits, frontier_points, options)
-    return AllocationRun(screen, risk, result, points)
+        known = result.metrics()["impact_score"] / 100 if mandate.objective == "max_impact" else None
+        points = frontier(inputs, mandate, result.limits, frontier_points, options, highest=known)
+    comparison = None
+    if result.feasible and with_comparison:
+        comparison = compare(universe, mandate, reference, screen, risk, result, comparison_inputs, options)
+    return AllocationRun(screen, risk, result, points, comparison)

@@ -17,6 +17,8 @@ CORRELATIONS = "cma_correlations.csv"
 RETENTION = "local_retention.csv"
 SOCIAL_VALUE = "social_value_proxies.csv"
 RISK_MODEL = "risk_model.toml"
+UK_BENCHMARK_MIX = "uk_benchmark_mix.csv"
+STRESS_SCENARIOS = "stress_scenarios.csv"
 
 
 def data_dir() -> Path:

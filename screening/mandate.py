@@ -34,6 +34,7 @@ from screening.reference import Reference, bundled_reference
 from screening.tables import InputFile
 
 Objective = Literal["max_impact", "max_return", "min_risk", "blended"]
+BenchmarkWeighting = Literal["population", "gva"]
 
 
 def _share(value: Any) -> Any:
@@ -107,6 +108,7 @@ class Mandate(BaseModel):
     risk_aversion: Annotated[float, Field(ge=0)] | None = None
     tolerance_bp: Annotated[float, Field(ge=0)] | None = None
     local_plan_share: Share | None = None
+    benchmark_weighting: BenchmarkWeighting = "population"
     sector_caps: dict[str, Share] = Field(default_factory=dict)
     asset_class_caps: dict[str, Share] = Field(default_factory=dict)
     weights: Weights = Field(default_factory=Weights)
@@ -300,6 +302,9 @@ def _problem(file: str, text: str, error: Any) -> Problem:
         message = f"is not a mandate key and is not applied{suggestion(dotted, _FIELDS)}"
     elif kind == "missing":
         message = "is required but missing"
+    elif kind == "too_short":
+        least = int(error.get("ctx", {}).get("min_length", 1))
+        message = f"needs at least {least} {'entry' if least == 1 else 'entries'}"
     elif kind == "literal_error":
         choices = re.findall(r"'([^']+)'", error["msg"])
         message = f"'{value}' is not one of {', '.join(choices)}{suggestion(str(value), choices)}"

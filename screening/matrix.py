@@ -61,8 +61,15 @@ def _header_ids(raw: RawTable, problems: list[Problem]) -> list[str]:
 def _read_values(
     raw: RawTable, ids: list[str], problems: list[Problem]
 ) -> tuple[list[list[float]], list[tuple[int, str]]]:
+    """Entries as numbers. Plain finite decimals are read in one vectorised step; anything else
+    (blanks, text, %, NaN) goes cell by cell so each problem names its line and column."""
+    fast = _plain_numbers(raw, len(ids))
+    if fast is not None:
+        row_ids = [(line, parse_text(cells[0]) or "") for line, cells in raw.rows]
+        if all(rid for _, rid in row_ids):
+            return fast, row_ids
     values: list[list[float]] = []
-    row_ids: list[tuple[int, str]] = []
+    row_ids = []
     for line, cells in raw.rows:
         row_id = parse_text(cells[0]) or ""
         if not row_id:
@@ -82,6 +89,18 @@ def _read_values(
         values.append(row)
         row_ids.append((line, row_id))
     return values, row_ids
+
+
+def _plain_numbers(raw: RawTable, width: int) -> list[list[float]] | None:
+    """Every entry parsed at once when all are plain finite numbers without a % sign; else None."""
+    block = [cells[1 : width + 1] for _, cells in raw.rows]
+    if any(len(row) != width for row in block):
+        return None
+    try:
+        numbers = np.array(block, dtype=float)
+    except (TypeError, ValueError):
+        return None
+    return numbers.tolist() if np.isfinite(numbers).all() else None
 
 
 def _aligned(

@@ -165,7 +165,7 @@ def test_places_unknown_code_and_place_name():
 def test_places_empty_is_refused():
     problem = one_problem("target_gbp = 100_000_000\nplaces = []\n")
     assert (problem.line, problem.field) == (2, "places")
-    assert "at least 1 item" in problem.message
+    assert problem.message == "needs at least 1 entry"
 
 
 def test_fund_size_below_target():

@@ -1,0 +1,154 @@
+"""The allocation against its two benchmarks, like for like: the same money, capital market
+assumptions, risk model, impact accounting and stress scenarios. `compare` builds a `Comparison`;
+`run_allocation` calls it whenever the allocation is feasible.
+"""
+
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass, field, replace
+
+import numpy as np
+import pandas as pd
+
+from portfolio.allocate import Allocation
+from portfolio.benchmarks import CityWeighted, city_weighted, uk_benchmark
+from portfolio.comparison_inputs import ComparisonInputs, load_comparison_inputs
+from portfolio.fiduciary import Fiduciary, fiduciary_panel
+from portfolio.figures import PortfolioFigures
+from portfolio.holdings import Holdings, JointRisk, joint_risk
+from portfolio.impact import ImpactBasis, impact_basis, impact_totals
+from portfolio.problem import SolveOptions
+from portfolio.projection import Projection, project
+from portfolio.risk import RiskModel
+from portfolio.stress import StressResult, stress_tests
+from portfolio.summary import plain_summary
+from screening.candidates import Universe
+from screening.mandate import Mandate
+from screening.provenance import Provenance
+from screening.reference import Reference
+from screening.screen import Screen
+
+PORTFOLIO_LABEL = "This allocation"
+
+
+@dataclass(frozen=True)
+class Comparison:
+    """The allocation ('portfolio'), the UK benchmark ('uk') and the city-weighted one, side by side."""
+
+    portfolio: PortfolioFigures
+    uk: PortfolioFigures
+    city_weighted: PortfolioFigures | None  # None when that benchmark cannot be built
+    city: CityWeighted  # how the city-weighted benchmark was built: places, shares, notes
+    mix: pd.Series  # the UK benchmark's weights per asset class
+    fiduciary: Fiduciary
+    stress: list[StressResult]
+    projection: Projection
+    summary: str = ""
+    notes: list[str] = field(default_factory=list)
+    seconds: float = 0.0
+    provenance: dict[str, Provenance] = field(default_factory=dict)
+
+    @property
+    def figures(self) -> dict[str, PortfolioFigures]:
+        """The portfolios that exist, in the order portfolio, uk, city_weighted."""
+        found = {"portfolio": self.portfolio, "uk": self.uk, "city_weighted": self.city_weighted}
+        return {k: v for k, v in found.items() if v is not None}
+
+
+def compare(
+    universe: Universe,
+    mandate: Mandate,
+    reference: Reference,
+    screen: Screen,
+    risk: RiskModel,
+    allocation: Allocation,
+    inputs: ComparisonInputs | None = None,
+    options: SolveOptions | None = None,
+) -> Comparison:
+    """Build both benchmarks and compare the (feasible) allocation with them."""
+    started = time.perf_counter()
+    inputs = inputs or load_comparison_inputs(reference)
+    frame, target = universe.frame, mandate.target_gbp
+    joint = joint_risk(frame, reference, list(inputs.mix.index), target, risk.source)
+    city = city_weighted(universe, screen, mandate, reference, risk, options)
+    figures = _all_figures(
+        allocation, city, inputs.mix, joint, impact_basis(frame, screen, mandate, reference), reference
+    )
+    holdings = {k: f.holdings for k, f in figures.items()}
+    comparison = Comparison(
+        portfolio=figures["portfolio"],
+        uk=figures["uk"],
+        city_weighted=figures.get("city_weighted"),
+        city=city,
+        mix=inputs.mix,
+        fiduciary=fiduciary_panel(
+            figures["portfolio"], figures["uk"], figures.get("city_weighted"), joint, mandate
+        ),
+        stress=stress_tests(
+            {key: holdings.get(key) for key in ("portfolio", "uk", "city_weighted")},
+            inputs.scenarios,
+            frame,
+            list(mandate.places),
+        ),
+        projection=_projection(figures, joint, target),
+        notes=[*joint.notes, *city.notes],
+        provenance=inputs.provenance,
+    )
+    names = [str(reference.places.at[c, "name"]) for c in mandate.places]
+    summary = plain_summary(comparison, target, names, mandate.fund_size_gbp)
+    return replace(comparison, summary=summary, seconds=time.perf_counter() - started)
+
+
+def _all_figures(
+    allocation: Allocation,
+    city: CityWeighted,
+    mix: pd.Series,
+    joint: JointRisk,
+    basis: ImpactBasis,
+    reference: Reference,
+) -> dict[str, PortfolioFigures]:
+    """Return, risk and impact of the allocation, the UK benchmark and (when built) the city-weighted one."""
+    mine = Holdings.of("portfolio", PORTFOLIO_LABEL, candidates=allocation.amounts)
+    uk = uk_benchmark(mix, joint.target_gbp)
+    metrics = allocation.metrics()
+    figures = {
+        "portfolio": _figures(mine, metrics["expected_return"], metrics["volatility"], uk, joint, basis),
+        "uk": _figures(uk, _listed_return(mix, reference), joint.volatility(uk), uk, joint, basis),
+    }
+    if city.holdings is not None and city.allocation is not None:
+        own = city.allocation.metrics()
+        figures["city_weighted"] = _figures(
+            city.holdings, own["expected_return"], own["volatility"], uk, joint, basis
+        )
+    return figures
+
+
+def _figures(
+    holdings: Holdings,
+    expected_return: float,
+    volatility: float,
+    uk: Holdings,
+    joint: JointRisk,
+    basis: ImpactBasis,
+) -> PortfolioFigures:
+    return PortfolioFigures(
+        holdings,
+        expected_return,
+        volatility,
+        joint.tracking_error(holdings, uk),
+        impact_totals(holdings, basis),
+    )
+
+
+def _listed_return(mix: pd.Series, reference: Reference) -> float:
+    """The UK benchmark's expected return: mix-weighted capital market assumptions."""
+    returns = reference.assumptions.loc[mix.index, "expected_return"].to_numpy(dtype=float)
+    return float(mix.to_numpy(dtype=float) @ returns)
+
+
+def _projection(figures: dict[str, PortfolioFigures], joint: JointRisk, target: float) -> Projection:
+    correlation = joint.correlation([f.holdings for f in figures.values()])
+    return project(
+        {k: (f.expected_return, f.volatility) for k, f in figures.items()}, np.asarray(correlation), target
+    )

@@ -1,0 +1,43 @@
+"""Shared, computed-once inputs for the comparison tests: the bundled run and its JSON document.
+
+Figures the tests compare against are read straight from the bundled CSV files with pandas, not
+through the code under test.
+"""
+
+from __future__ import annotations
+
+import functools
+
+import pandas as pd
+
+from portfolio.report import allocation_document
+from portfolio.run import AllocationRun, run_allocation
+from screening import bundled, bundled_reference, load_candidates, load_mandate
+
+REFERENCE = bundled_reference()
+UNIVERSE = load_candidates(None, REFERENCE)
+MANDATE = load_mandate(None, REFERENCE)
+PRESTON, SOUTH_RIBBLE = "E07000123", "E07000126"
+ENGLAND_AND_WALES = 59_597_300
+
+
+@functools.cache
+def default_run() -> AllocationRun:
+    """The bundled mandate on the bundled candidates (no frontier), with its comparison."""
+    return run_allocation(UNIVERSE, MANDATE, REFERENCE, frontier_points=0)
+
+
+@functools.cache
+def default_document() -> dict:
+    """The allocate JSON of the default run."""
+    return allocation_document(default_run(), UNIVERSE, MANDATE, REFERENCE)
+
+
+def raw(name: str) -> pd.DataFrame:
+    """A bundled CSV read plainly with pandas."""
+    return pd.read_csv(bundled.bundled(name))
+
+
+def candidates_csv() -> pd.DataFrame:
+    """candidates.csv indexed by id (blanks as NaN)."""
+    return raw(bundled.CANDIDATES).set_index("id")
