@@ -16,6 +16,8 @@ from pathlib import Path
 from impact_screen.inputs import load_inputs, report_problems
 from impact_screen.market_cli import add_assumptions_command
 from impact_screen.output import allocation_text, screen_text, summary_text, write_json
+from impact_screen.runs_cli import add_runs_commands, add_save_option, check_save_target, save_if_asked
+from impact_screen.store import StoreError
 from screening import InputError, Problem
 
 EXIT_OK, EXIT_INTERNAL, EXIT_INVALID, EXIT_INFEASIBLE = 0, 1, 2, 3
@@ -56,8 +58,10 @@ def _parser() -> argparse.ArgumentParser:
         metavar="N",
         help="points on the impact-return frontier (0 for none)",
     )
+    add_save_option(allocate)
     allocate.set_defaults(run=_allocate)
     add_assumptions_command(commands)
+    add_runs_commands(commands)
     return parser
 
 
@@ -109,6 +113,7 @@ def _allocate(args: argparse.Namespace) -> int:
     from portfolio.run import run_allocation
 
     _positive(time_limit=args.time_limit, frontier_points=args.frontier_points + 1)
+    check_save_target(args)
     inputs = load_inputs(args)
     report_problems(inputs.warnings)
     run = run_allocation(
@@ -121,6 +126,7 @@ def _allocate(args: argparse.Namespace) -> int:
     )
     if args.json is not None:
         write_json(args.json, allocation_document(run, inputs.universe, inputs.mandate, inputs.reference))
+    save_if_asked(args, run, inputs)
     if args.json is None or str(args.json) != "-":
         print(allocation_text(run, inputs.universe, inputs.mandate, inputs.reference))
     if run.allocation.status == "infeasible":
@@ -135,6 +141,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         return int(args.run(args))
     except InputError as exc:
         report_problems(exc.problems)
+        return EXIT_INVALID
+    except StoreError as exc:
+        print(f"impact-screen: {exc}", file=sys.stderr)
         return EXIT_INVALID
     except KeyboardInterrupt:
         return 130

@@ -1,0 +1,339 @@
+"""`impact-screen runs ...`, `impact-screen report` and `allocate --save NAME`: the saved-run
+commands over `impact_screen.store` (the SQLite store), `impact_screen.runs` (capture, rerun,
+compare) and `impact_screen.reports` (XLSX and HTML).
+
+Store problems (an invalid or taken name, an unknown run, a store from a newer version) are a
+`StoreError`: one line on standard error, exit 2. `runs rerun` exits 0 when the re-solved result
+is the same to the pound, 1 when it differs.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from impact_screen.store import RunStore, StoreError, check_name
+
+if TYPE_CHECKING:
+    from impact_screen.inputs import Inputs
+    from portfolio.run import AllocationRun
+
+EXIT_OK, EXIT_DIFFERENT, EXIT_INVALID = 0, 1, 2
+
+
+def _run_name(text: str) -> str:
+    try:
+        return check_name(text)
+    except StoreError as exc:
+        raise argparse.ArgumentTypeError(str(exc)) from None
+
+
+def _json_flag(command: argparse.ArgumentParser, what: str) -> None:
+    command.add_argument("--json", type=Path, metavar="OUT", help=f"write {what} as JSON ('-' for stdout)")
+
+
+def _text_wanted(args: argparse.Namespace) -> bool:
+    return args.json is None or str(args.json) != "-"
+
+
+def _write_json(args: argparse.Namespace, document: object) -> None:
+    from impact_screen.output import write_json
+
+    if args.json is not None:
+        write_json(args.json, document)
+
+
+# ---------------------------------------------------------------------------------------------
+# allocate --save NAME [--overwrite]
+
+
+def add_save_option(parser: argparse.ArgumentParser) -> None:
+    """`--save NAME` and `--overwrite` for `allocate`."""
+    parser.add_argument(
+        "--save",
+        type=_run_name,
+        metavar="NAME",
+        help="save this run (inputs, assumptions, versions and results) in the run store under NAME",
+    )
+    parser.add_argument("--overwrite", action="store_true", help="replace a saved run of the same name")
+
+
+def check_save_target(args: argparse.Namespace) -> None:
+    """Before solving: refuse a taken name without --overwrite (StoreError), so no solve is wasted."""
+    if getattr(args, "save", None) and not args.overwrite:
+        with RunStore() as store:
+            if store.exists(args.save):
+                raise StoreError(f"a run named '{args.save}' already exists; add --overwrite to replace it")
+
+
+def save_if_asked(args: argparse.Namespace, run: AllocationRun, inputs: Inputs) -> None:
+    """Save the run when `--save NAME` was given, with copies of the exact inputs it used."""
+    name = getattr(args, "save", None)
+    if not name:
+        return
+    from impact_screen.runs import candidate_file, capture
+
+    candidates = candidate_file(inputs.universe)
+    covariance = _covariance_file(args, inputs)
+    settings = {"time_limit_s": args.time_limit, "frontier_points": args.frontier_points}
+    saved = capture(
+        name, run, inputs.universe, inputs.mandate, inputs.reference, candidates, covariance, settings
+    )
+    with RunStore() as store:
+        store.save(saved, overwrite=args.overwrite)
+        where = store.path
+    stream = sys.stdout if _text_wanted(args) else sys.stderr
+    print(f"Saved as run '{name}' in {where}.", file=stream)
+
+
+def _covariance_file(args: argparse.Namespace, inputs: Inputs):
+    """The covariance file's bytes, checked to hold the matrix that was used."""
+    if getattr(args, "covariance", None) is None or inputs.covariance is None:
+        return None
+    from screening import InputError, InputFile, load_matrix
+
+    try:
+        source = InputFile.from_path(args.covariance)
+        matrix, _ = load_matrix(source, "covariance", list(inputs.universe.frame.index))
+    except InputError:
+        matrix = None
+    if matrix is None or not matrix.equals(inputs.covariance):
+        raise StoreError(
+            f"the covariance file {args.covariance} changed after it was loaded; run again to save it"
+        )
+    return source
+
+
+# ---------------------------------------------------------------------------------------------
+# runs list | show | compare | rerun | delete, and report
+
+
+def add_runs_commands(commands: argparse._SubParsersAction) -> None:
+    """Register `runs` (list, show, compare, rerun, delete) and `report`."""
+    runs = commands.add_parser("runs", help="saved runs: list, show, compare, rerun, delete")
+    actions = runs.add_subparsers(dest="runs_command", required=True, metavar="ACTION")
+
+    listing = actions.add_parser("list", help="every saved run, oldest first")
+    _json_flag(listing, "the list")
+    listing.set_defaults(run=_list)
+
+    show = actions.add_parser("show", help="one saved run: inputs, provenance, versions, allocation")
+    show.add_argument("name", metavar="NAME")
+    _json_flag(show, "the saved run (without the file bytes)")
+    show.set_defaults(run=_show)
+
+    compare = actions.add_parser(
+        "compare", help="what changed from run A to run B: inputs, allocation, outcomes"
+    )
+    compare.add_argument("a", metavar="A")
+    compare.add_argument("b", metavar="B")
+    _json_flag(compare, "the differences")
+    compare.set_defaults(run=_compare)
+
+    rerun = actions.add_parser(
+        "rerun", help="re-solve from the stored inputs and confirm the same result (exit 0 same, 1 different)"
+    )
+    rerun.add_argument("name", metavar="NAME")
+    _json_flag(rerun, "the verdict, the differences and the new result")
+    rerun.set_defaults(run=_rerun)
+
+    delete = actions.add_parser("delete", help="remove a saved run (needs --yes)")
+    delete.add_argument("name", metavar="NAME")
+    delete.add_argument("--yes", action="store_true", help="confirm the deletion")
+    delete.set_defaults(run=_delete)
+
+    report = commands.add_parser(
+        "report", help="write a saved run's XLSX workbook and/or HTML committee paper"
+    )
+    report.add_argument("name", metavar="NAME")
+    report.add_argument("--xlsx", type=Path, metavar="F", help="write the workbook to F")
+    report.add_argument("--html", type=Path, metavar="F", help="write the committee paper to F")
+    report.set_defaults(run=_report)
+
+
+def _load(name: str):
+    with RunStore() as store:
+        return store.load(name)
+
+
+def _pct(value: object) -> str:
+    return f"{value:.2%}" if isinstance(value, int | float) else ""
+
+
+def _list(args: argparse.Namespace) -> int:
+    with RunStore() as store:
+        runs, path = store.list(), store.path
+    _write_json(args, [{"name": r.name, "created_at": r.created_at, **r.summary} for r in runs])
+    if not _text_wanted(args):
+        return EXIT_OK
+    if not runs:
+        print(f"No saved runs in {path}. Save one with: impact-screen allocate --save NAME")
+        return EXIT_OK
+    import pandas as pd
+
+    table = pd.DataFrame(
+        {
+            "name": [r.name for r in runs],
+            "saved (UTC)": [r.created_at.replace("+00:00", "") for r in runs],
+            "status": [r.summary.get("status", "") for r in runs],
+            "holdings": [r.summary.get("holdings", "") for r in runs],
+            "return": [_pct(r.summary.get("expected_return")) for r in runs],
+            "volatility": [_pct(r.summary.get("volatility")) for r in runs],
+            "impact": [
+                f"{v:.1f}" if isinstance(v := r.summary.get("impact_score"), int | float) else ""
+                for r in runs
+            ],
+            "mandate": [str(r.summary.get("mandate", ""))[:50] for r in runs],
+        }
+    )
+    print(table.to_string(index=False))
+    print(f"\n{len(runs)} run(s) in {path}")
+    return EXIT_OK
+
+
+def _show(args: argparse.Namespace) -> int:
+    saved = _load(args.name)
+
+    def file_entry(stored):
+        if stored is None:
+            return None
+        return {
+            "name": stored.name,
+            "origin": stored.origin,
+            "sha256": stored.sha256,
+            "bytes": len(stored.content),
+        }
+
+    _write_json(
+        args,
+        {
+            "name": saved.name,
+            "created_at": saved.created_at,
+            "mandate_toml": saved.mandate_toml,
+            "candidates": file_entry(saved.candidates),
+            "covariance": file_entry(saved.covariance),
+            "provenance": saved.provenance,
+            "versions": saved.versions,
+            "settings": saved.settings,
+            "summary": saved.summary,
+            "results": saved.results,
+            "screen": saved.screen,
+        },
+    )
+    if _text_wanted(args):
+        print(show_text(saved))
+    return EXIT_OK
+
+
+def show_text(saved) -> str:
+    """A saved run for a person: inputs and where they came from, versions, the allocation."""
+    results, portfolio = saved.results, saved.results.get("portfolio", {})
+    assumptions = saved.provenance.get("assumptions", {})
+    versions = ", ".join(f"{k} {v}" for k, v in saved.versions.items() if v)
+    covariance = (
+        f"{saved.covariance.name} (sha256 {saved.covariance.sha256[:16]})"
+        if saved.covariance
+        else "none: the factor model"
+    )
+    lines = [
+        f"run          {saved.name}",
+        f"saved        {saved.created_at}",
+        f"mandate      {results.get('mandate')}; objective {results.get('objective')}; "
+        f"target £{float(results.get('target_gbp') or 0) / 1e6:,.1f}m",
+        f"candidates   {saved.candidates.name} ({saved.candidates.origin}, sha256 {saved.candidates.sha256[:16]}, "
+        f"{len(saved.candidates.content):,} bytes stored)",
+        f"covariance   {covariance}",
+        f"assumptions  {assumptions.get('source')} {Path(str(assumptions.get('name', ''))).name} "
+        f"({assumptions.get('status')}, as of {assumptions.get('as_of') or 'n/a'})",
+        f"versions     {versions}",
+        f"status       {results.get('status')}",
+    ]
+    allocations = results.get("allocations", [])
+    if allocations:
+        width = max(len(str(a["id"])) for a in allocations)
+        lines.append("")
+        lines += [
+            f"  {str(a['id']).ljust(width)}  £{float(a['amount_gbp']) / 1e6:>7,.2f}m  {float(a['share']):>6.1%}  "
+            f"{str(a.get('name', ''))[:50]}"
+            for a in allocations
+        ]
+        lines += [
+            "",
+            f"expected return {_pct(portfolio.get('expected_return'))} · volatility "
+            f"{_pct(portfolio.get('volatility'))} · impact score {float(portfolio.get('impact_score') or 0):.1f} "
+            f"· about {float(portfolio.get('jobs') or 0):,.0f} jobs · {portfolio.get('holdings')} holdings",
+        ]
+    for d in results.get("diagnosis", []):
+        lines.append(f"  - {d.get('message')}")
+    return "\n".join(lines)
+
+
+def _compare(args: argparse.Namespace) -> int:
+    from impact_screen.runs import compare, comparison_text
+
+    with RunStore() as store:
+        a, b = store.load(args.a), store.load(args.b)
+    diff = compare(a, b)
+    _write_json(args, diff)
+    if _text_wanted(args):
+        print(comparison_text(diff))
+    return EXIT_OK
+
+
+def _rerun(args: argparse.Namespace) -> int:
+    from impact_screen.runs import rerun
+
+    saved = _load(args.name)
+    outcome = rerun(saved)
+    _write_json(
+        args,
+        {
+            "name": saved.name,
+            "same": outcome.same,
+            "differences": outcome.differences,
+            "notes": outcome.notes,
+            "results": outcome.results,
+        },
+    )
+    for note in outcome.notes:
+        print(f"note: {note}", file=sys.stderr)
+    if _text_wanted(args):
+        portfolio = outcome.results.get("portfolio", {})
+        if outcome.same:
+            print(
+                f"Re-solved '{saved.name}' from its stored inputs: same result (status "
+                f"{outcome.results.get('status')}, {portfolio.get('holdings', 0)} holdings, every amount "
+                "identical to the pound)."
+            )
+        else:
+            print(f"Re-solved '{saved.name}' from its stored inputs: the result differs:")
+            print("\n".join(f"  {line}" for line in outcome.differences))
+    return EXIT_OK if outcome.same else EXIT_DIFFERENT
+
+
+def _delete(args: argparse.Namespace) -> int:
+    if not args.yes:
+        raise StoreError(f"deleting '{args.name}' cannot be undone; add --yes to confirm")
+    with RunStore() as store:
+        if not store.delete(args.name):
+            raise StoreError(f"no saved run named '{args.name}'")
+    print(f"Deleted run '{args.name}'.")
+    return EXIT_OK
+
+
+def _report(args: argparse.Namespace) -> int:
+    from impact_screen.reports import write_bytes, xlsx_report
+    from impact_screen.reports_html import html_report
+
+    if args.xlsx is None and args.html is None:
+        raise StoreError("say what to write: --xlsx FILE, --html FILE, or both")
+    saved = _load(args.name)
+    if args.xlsx is not None:
+        write_bytes(args.xlsx, xlsx_report(saved))
+        print(f"Wrote the workbook {args.xlsx}.")
+    if args.html is not None:
+        write_bytes(args.html, html_report(saved).encode("utf-8"))
+        print(f"Wrote the committee paper {args.html}.")
+    return EXIT_OK

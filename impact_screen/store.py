@@ -1,0 +1,294 @@
+"""The run store: saved runs in one SQLite file, each saved whole or not at all.
+
+Where: `$IMPACT_SCREEN_DB`, else `runs.sqlite3` in the user's data folder (platformdirs).
+How it stays safe: WAL journal with `synchronous=FULL`, every save (and every overwrite) in one
+`BEGIN IMMEDIATE` transaction, so a process killed while saving leaves the earlier runs and a
+readable store. The schema version is `PRAGMA user_version`; `MIGRATIONS[i]` takes a store from
+version i to i + 1 and they run in order inside one transaction. A store written by a newer
+version of the tool is refused, never changed.
+
+Standard library only (platformdirs only when no path is given), so it starts fast.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import sqlite3
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from pathlib import Path
+
+DB_ENV = "IMPACT_SCREEN_DB"
+DB_FILE = "runs.sqlite3"
+TIMEOUT_S = 15.0
+NAME_PATTERN = re.compile(r"[A-Za-z0-9_.][A-Za-z0-9 _.\-]{0,63}")
+
+
+class StoreError(Exception):
+    """A run store problem a person can act on (a bad name, a taken name, a store too new)."""
+
+
+def store_path() -> Path:
+    """$IMPACT_SCREEN_DB, else runs.sqlite3 in the user's data folder."""
+    override = os.environ.get(DB_ENV)
+    if override:
+        return Path(override).expanduser()
+    from platformdirs import user_data_dir
+
+    return Path(user_data_dir("impact-screen")) / DB_FILE
+
+
+def check_name(name: str) -> str:
+    """A run name: 1-64 letters, digits, spaces, - _ . ; not starting with a dash or a space."""
+    if not isinstance(name, str) or not NAME_PATTERN.fullmatch(name) or name != name.strip():
+        raise StoreError(
+            f"invalid run name {name!r}: use 1-64 letters, digits, spaces, '-', '_' or '.', "
+            "not starting with '-' and without spaces at either end"
+        )
+    return name
+
+
+@dataclass(frozen=True)
+class StoredFile:
+    """One input file as it was used: its name, where it came from, and its exact bytes."""
+
+    name: str
+    origin: str
+    content: bytes
+    sha256: str
+
+
+@dataclass(frozen=True)
+class SavedRun:
+    """Everything a run needs to be shown again, compared, reported and re-solved."""
+
+    name: str
+    created_at: str  # UTC, ISO 8601
+    mandate_toml: str
+    candidates: StoredFile
+    covariance: StoredFile | None
+    assumptions_csv: str  # the capital market assumptions actually used
+    correlations_csv: str  # their correlations actually used
+    provenance: dict  # input name -> Provenance.as_dict()
+    versions: dict  # package -> version (None when not installed)
+    results: dict  # the allocation JSON document
+    screen: list  # screen records, one per candidate
+    settings: dict = field(default_factory=dict)  # time_limit_s, frontier_points
+    summary: dict = field(default_factory=dict)  # a few figures for listings
+    files: dict[str, StoredFile] = field(default_factory=dict)  # other inputs by role (stress scenarios ...)
+
+
+@dataclass(frozen=True)
+class RunSummary:
+    """One line of `runs list`."""
+
+    name: str
+    created_at: str
+    summary: dict
+
+
+def _v1(db: sqlite3.Connection) -> None:
+    db.execute(
+        """CREATE TABLE runs (
+            id INTEGER PRIMARY KEY,
+            name TEXT NOT NULL UNIQUE,
+            created_at TEXT NOT NULL,
+            mandate_toml TEXT NOT NULL,
+            assumptions_csv TEXT NOT NULL,
+            correlations_csv TEXT NOT NULL,
+            provenance_json TEXT NOT NULL,
+            versions_json TEXT NOT NULL,
+            results_json TEXT NOT NULL,
+            screen_json TEXT NOT NULL,
+            summary_json TEXT NOT NULL
+        )"""
+    )
+    db.execute(
+        """CREATE TABLE run_files (
+            run_id INTEGER NOT NULL REFERENCES runs(id) ON DELETE CASCADE,
+            role TEXT NOT NULL,  -- 'candidates', 'covariance', or another input (e.g. 'stress_scenarios')
+            name TEXT NOT NULL,
+            origin TEXT NOT NULL,
+            sha256 TEXT NOT NULL,
+            content BLOB NOT NULL,
+            PRIMARY KEY (run_id, role)
+        )"""
+    )
+
+
+def _v2(db: sqlite3.Connection) -> None:
+    """Version 2 keeps the solve settings (time limit, frontier points) so a rerun uses the same."""
+    db.execute("ALTER TABLE runs ADD COLUMN settings_json TEXT NOT NULL DEFAULT '{}'")
+
+
+MIGRATIONS: list[Callable[[sqlite3.Connection], None]] = [_v1, _v2]
+SCHEMA_VERSION = len(MIGRATIONS)
+
+
+class RunStore:
+    """The saved runs in one SQLite file. Use as a context manager, or call close()."""
+
+    def __init__(self, path: str | Path | None = None, timeout_s: float = TIMEOUT_S):
+        self.path = Path(path) if path is not None else store_path()
+        self.path.parent.mkdir(parents=True, exist_ok=True)
+        try:
+            self._db = sqlite3.connect(self.path, timeout=timeout_s, isolation_level=None)
+        except sqlite3.Error as exc:
+            raise StoreError(f"cannot open the run store {self.path}: {exc}") from None
+        try:
+            self._refuse_newer(self._version())  # before anything writes to the file
+            self._db.execute("PRAGMA foreign_keys = ON")
+            self._db.execute("PRAGMA journal_mode = WAL")
+            self._db.execute("PRAGMA synchronous = FULL")
+            self._migrate()
+        except sqlite3.DatabaseError as exc:
+            self._db.close()
+            raise StoreError(f"the run store {self.path} cannot be used: {exc}") from None
+        except BaseException:
+            self._db.close()
+            raise
+
+    def __enter__(self) -> RunStore:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    def close(self) -> None:
+        self._db.close()
+
+    @contextmanager
+    def _transaction(self) -> Iterator[sqlite3.Connection]:
+        """BEGIN IMMEDIATE ... COMMIT, rolled back on any error: all of it or nothing."""
+        self._db.execute("BEGIN IMMEDIATE")
+        try:
+            yield self._db
+        except BaseException:
+            self._db.execute("ROLLBACK")
+            raise
+        self._db.execute("COMMIT")
+
+    def _version(self) -> int:
+        return int(self._db.execute("PRAGMA user_version").fetchone()[0])
+
+    def _refuse_newer(self, version: int) -> None:
+        if version > SCHEMA_VERSION:
+            raise StoreError(
+                f"the run store {self.path} has schema version {version}, newer than this "
+                f"impact-screen knows ({SCHEMA_VERSION}); upgrade impact-screen, or set {DB_ENV} "
+                "to another file. The store was not changed."
+            )
+
+    def _migrate(self) -> None:
+        version = self._version()
+        self._refuse_newer(version)
+        if version == SCHEMA_VERSION:
+            return
+        with self._transaction() as db:
+            version = self._version()  # another process may have migrated meanwhile
+            self._refuse_newer(version)
+            for migration in MIGRATIONS[version:]:
+                migration(db)
+            db.execute(f"PRAGMA user_version = {SCHEMA_VERSION}")
+
+    @property
+    def schema_version(self) -> int:
+        return self._version()
+
+    def integrity_check(self) -> str:
+        """SQLite's own check: 'ok' when the file is sound."""
+        return "\n".join(row[0] for row in self._db.execute("PRAGMA integrity_check"))
+
+    def exists(self, name: str) -> bool:
+        return self._db.execute("SELECT 1 FROM runs WHERE name = ?", (name,)).fetchone() is not None
+
+    def save(self, run: SavedRun, overwrite: bool = False) -> None:
+        """Save a run in one transaction; an existing name is replaced only with overwrite=True."""
+        check_name(run.name)
+        row = {
+            "name": run.name,
+            "created_at": run.created_at,
+            "mandate_toml": run.mandate_toml,
+            "assumptions_csv": run.assumptions_csv,
+            "correlations_csv": run.correlations_csv,
+            "provenance_json": _json(run.provenance),
+            "versions_json": _json(run.versions),
+            "results_json": _json(run.results),
+            "screen_json": _json(run.screen),
+            "summary_json": _json(run.summary),
+            "settings_json": _json(run.settings),
+        }
+        with self._transaction() as db:
+            if self.exists(run.name):
+                if not overwrite:
+                    raise StoreError(
+                        f"a run named '{run.name}' already exists; choose another name or overwrite it"
+                    )
+                db.execute("DELETE FROM runs WHERE name = ?", (run.name,))
+            columns = ", ".join(row)
+            marks = ", ".join(f":{k}" for k in row)
+            run_id = db.execute(f"INSERT INTO runs ({columns}) VALUES ({marks})", row).lastrowid
+            files = [("candidates", run.candidates), ("covariance", run.covariance), *run.files.items()]
+            db.executemany(
+                "INSERT INTO run_files (run_id, role, name, origin, sha256, content) VALUES (?, ?, ?, ?, ?, ?)",
+                [(run_id, role, f.name, f.origin, f.sha256, f.content) for role, f in files if f is not None],
+            )
+
+    def list(self) -> list[RunSummary]:
+        """Every saved run, oldest first."""
+        rows = self._db.execute("SELECT name, created_at, summary_json FROM runs ORDER BY created_at, id")
+        return [RunSummary(name, created, json.loads(summary)) for name, created, summary in rows]
+
+    def load(self, name: str) -> SavedRun:
+        """The saved run called `name` (StoreError when there is none)."""
+        # one read transaction, so a concurrent overwrite is seen entirely or not at all
+        self._db.execute("BEGIN")
+        try:
+            row = self._db.execute(
+                "SELECT id, name, created_at, mandate_toml, assumptions_csv, correlations_csv, "
+                "provenance_json, versions_json, results_json, screen_json, summary_json, settings_json "
+                "FROM runs WHERE name = ?",
+                (name,),
+            ).fetchone()
+            if row is None:
+                known = [r[0] for r in self._db.execute("SELECT name FROM runs ORDER BY name")]
+                hint = f"; saved runs: {', '.join(known)}" if known else "; no run has been saved yet"
+                raise StoreError(f"no saved run named '{name}'{hint}")
+            files = {
+                role: StoredFile(file_name, origin, bytes(content), sha)
+                for role, file_name, origin, sha, content in self._db.execute(
+                    "SELECT role, name, origin, sha256, content FROM run_files WHERE run_id = ?", (row[0],)
+                )
+            }
+        finally:
+            self._db.execute("COMMIT")
+        if "candidates" not in files:
+            raise StoreError(f"the saved run '{name}' has lost its candidate file; the store is damaged")
+        return SavedRun(
+            name=row[1],
+            created_at=row[2],
+            mandate_toml=row[3],
+            candidates=files["candidates"],
+            covariance=files.get("covariance"),
+            assumptions_csv=row[4],
+            correlations_csv=row[5],
+            provenance=json.loads(row[6]),
+            versions=json.loads(row[7]),
+            results=json.loads(row[8]),
+            screen=json.loads(row[9]),
+            summary=json.loads(row[10]),
+            settings=json.loads(row[11]),
+            files={role: f for role, f in files.items() if role not in ("candidates", "covariance")},
+        )
+
+    def delete(self, name: str) -> bool:
+        """Remove a saved run; False when there was none."""
+        with self._transaction() as db:
+            return db.execute("DELETE FROM runs WHERE name = ?", (name,)).rowcount > 0
+
+
+def _json(value: object) -> str:
+    return json.dumps(value, ensure_ascii=False, allow_nan=False, sort_keys=False)
