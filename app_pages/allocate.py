@@ -5,6 +5,7 @@ import streamlit as st
 
 from app_pages import charts, state
 from screening import InputError
+from screening.mandate import Mandate
 
 OBJECTIVES = {
     "max_impact": "Most local impact",
@@ -42,51 +43,74 @@ def _caps_editor(label: str, caps: dict[str, float], key: str) -> dict[str, floa
     }
 
 
-with st.form("mandate_form"):
-    left, right = st.columns(2)
-    target = left.number_input("Target (£m)", min_value=0.1, value=current.target_gbp / 1e6, step=5.0)
-    places = left.multiselect(
-        "Places", list(names), current.places, format_func=lambda c: f"{names[c]} ({c})"
-    )
-    objective = left.selectbox(
-        "Aim", list(OBJECTIVES), list(OBJECTIVES).index(current.objective), format_func=OBJECTIVES.get
-    )
-    max_vol = right.number_input(
-        "Highest portfolio volatility (%)", 0.0, 100.0, _pct(current.max_volatility), placeholder="no limit"
-    )
-    min_ret = right.number_input(
-        "Lowest expected return (%)", -50.0, 50.0, _pct(current.min_expected_return), placeholder="no limit"
-    )
-    max_share = right.number_input(
-        "Largest share in one candidate (%)",
-        0.0,
-        100.0,
-        _pct(current.max_candidate_share),
-        placeholder="no limit",
-    )
-    holdings = right.number_input("Fewest holdings", 1, 1000, current.min_holdings, placeholder="no limit")
-    with st.expander("Caps by sector and by asset class"):
-        sector_caps = _caps_editor("Sector caps (% of the target)", current.sector_caps, "sector_caps")
-        class_caps = _caps_editor(
-            "Asset-class caps (% of the target)", current.asset_class_caps, "class_caps"
-        )
-    submitted = st.form_submit_button("Allocate", type="primary")
-
-if submitted:
-    try:
-        state.set_mandate(
-            state.mandate_with(
-                target_gbp=target * 1e6,
-                places=places,
-                objective=objective,
-                max_volatility=_share(max_vol),
-                min_expected_return=_share(min_ret),
-                max_candidate_share=_share(max_share),
-                min_holdings=holdings,
-                sector_caps=sector_caps,
-                asset_class_caps=class_caps,
+def _mandate_form(current: Mandate) -> dict[str, object] | None:
+    """The committee's limits in a form; the mandate changes when 'Allocate' is pressed, else None."""
+    with st.form("mandate_form"):
+        left, right = st.columns(2)
+        changes: dict[str, object] = {
+            "target_gbp": 1e6
+            * left.number_input(
+                "Target (£m)", min_value=0.1, value=current.target_gbp / 1e6, step=5.0, key="target"
+            ),
+            "places": left.multiselect(
+                "Places", list(names), current.places, format_func=lambda c: f"{names[c]} ({c})", key="places"
+            ),
+            "objective": left.selectbox(
+                "Aim",
+                list(OBJECTIVES),
+                list(OBJECTIVES).index(current.objective),
+                format_func=OBJECTIVES.get,
+                key="objective",
+            ),
+            "max_volatility": _share(
+                right.number_input(
+                    "Highest portfolio volatility (%)",
+                    0.0,
+                    100.0,
+                    _pct(current.max_volatility),
+                    placeholder="no limit",
+                    key="max_volatility",
+                )
+            ),
+            "min_expected_return": _share(
+                right.number_input(
+                    "Lowest expected return (%)",
+                    -50.0,
+                    50.0,
+                    _pct(current.min_expected_return),
+                    placeholder="no limit",
+                    key="min_expected_return",
+                )
+            ),
+            "max_candidate_share": _share(
+                right.number_input(
+                    "Largest share in one candidate (%)",
+                    0.0,
+                    100.0,
+                    _pct(current.max_candidate_share),
+                    placeholder="no limit",
+                    key="max_candidate_share",
+                )
+            ),
+            "min_holdings": right.number_input(
+                "Fewest holdings", 1, 1000, current.min_holdings, placeholder="no limit", key="min_holdings"
+            ),
+        }
+        with st.expander("Caps by sector and by asset class"):
+            changes["sector_caps"] = _caps_editor(
+                "Sector caps (% of the target)", current.sector_caps, "sector_caps"
             )
-        )
+            changes["asset_class_caps"] = _caps_editor(
+                "Asset-class caps (% of the target)", current.asset_class_caps, "class_caps"
+            )
+        submitted = st.form_submit_button("Allocate", type="primary")
+    return changes if submitted else None
+
+
+changes = None if state.presenting() else _mandate_form(current)
+if changes is not None:
+    try:
+        state.set_mandate(state.mandate_with(**changes))
     except InputError as exc:
         st.error("The mandate has problems to fix first; nothing was solved.")
         st.dataframe(state.problem_table(exc.problems), hide_index=True, width="stretch")

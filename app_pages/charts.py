@@ -135,3 +135,92 @@ def frontier_chart(points: pd.DataFrame, chosen: tuple[float, float] | None) -> 
         height=440,
     )
     return figure
+
+
+PORTFOLIO_COLOURS = {"portfolio": "#D55E00", "uk": "#0072B2", "city_weighted": "#009E73"}
+PORTFOLIO_LABELS = {"portfolio": "This allocation", "uk": "UK mix", "city_weighted": "City-weighted"}
+
+
+def stress_chart(scenarios: list[str], losses: dict[str, list[float | None]]) -> go.Figure:
+    """Loss in £m in each scenario for the three portfolios side by side (None = not available)."""
+    figure = go.Figure()
+    for key, values in losses.items():
+        figure.add_bar(
+            x=scenarios,
+            y=[None if v is None else v / 1e6 for v in values],
+            name=PORTFOLIO_LABELS[key],
+            marker_color=PORTFOLIO_COLOURS[key],
+            hovertemplate="%{x}: £%{y:.1f}m lost<extra></extra>",
+        )
+    figure.update_layout(
+        title="What a shock would cost",
+        font=FONT,
+        yaxis_title="loss, £m",
+        barmode="group",
+        legend={"orientation": "h", "y": -0.3},
+        margin={"l": 10, "r": 10, "t": 60, "b": 10},
+        height=460,
+    )
+    return figure
+
+
+def fan_chart(years: list[int], bands: dict[str, dict[str, list[float]]]) -> go.Figure:
+    """Value over the years: the middle path and the 5-95% band for each portfolio, in £m."""
+    figure = go.Figure()
+    for key, band in bands.items():
+        colour = PORTFOLIO_COLOURS[key]
+        figure.add_scatter(
+            x=years,
+            y=[v / 1e6 for v in band["p95"]],
+            mode="lines",
+            line={"width": 0},
+            showlegend=False,
+            hoverinfo="skip",
+        )
+        figure.add_scatter(
+            x=years,
+            y=[v / 1e6 for v in band["p5"]],
+            mode="lines",
+            line={"width": 0},
+            fill="tonexty",
+            fillcolor=_transparent(colour),
+            showlegend=False,
+            hoverinfo="skip",
+        )
+        figure.add_scatter(
+            x=years,
+            y=[v / 1e6 for v in band["p50"]],
+            mode="lines",
+            name=PORTFOLIO_LABELS[key],
+            line={"color": colour, "width": 3},
+            hovertemplate="year %{x}: £%{y:.0f}m (middle)<extra></extra>",
+        )
+    figure.update_layout(
+        title="What the money could grow to (middle path, and 9 in 10 outcomes)",
+        font=FONT,
+        xaxis_title="years from now",
+        yaxis_title="value, £m",
+        legend={"orientation": "h", "y": -0.2},
+        margin={"l": 10, "r": 10, "t": 60, "b": 10},
+        height=460,
+    )
+    return figure
+
+
+def _transparent(colour: str, alpha: float = 0.15) -> str:
+    red, green, blue = (int(colour[i : i + 2], 16) for i in (1, 3, 5))
+    return f"rgba({red},{green},{blue},{alpha})"
+
+
+def frontier_with_benchmarks(points: pd.DataFrame, marks: dict[str, tuple[float, float]]) -> go.Figure:
+    """The impact-return frontier with the allocation and the benchmarks marked (impact may be unknown)."""
+    figure = frontier_chart(points, None)
+    for key, (impact, expected_return) in marks.items():
+        figure.add_scatter(
+            x=[impact],
+            y=[expected_return * 100],
+            mode="markers",
+            name=PORTFOLIO_LABELS[key],
+            marker={"size": 16, "color": PORTFOLIO_COLOURS[key], "symbol": "diamond"},
+        )
+    return figure

@@ -3,12 +3,12 @@
 import streamlit as st
 
 from app_pages import state
+from portfolio.summary import money
 from screening.summary import summarise
 
+st.title("What would it mean to invest in our own place?")
 universe, mandate, reference = state.universe(), state.mandate(), state.reference()
 facts = summarise(universe, mandate, reference)
-
-st.title("What would it mean to invest in our own place?")
 st.markdown(
     "Preston's councils, college, university, hospitals and housing association have spent more "
     "of their budgets with local firms since 2013 (the *Preston Model*). The Lancashire County "
@@ -37,8 +37,28 @@ if facts.target_share_of_fund is not None:
         f"£{facts.fund_size_gbp / 1e9:,.1f}bn fund. Government guidance (November 2023) asks each "
         "fund to plan to invest up to 5% of its assets locally."
     )
+with st.spinner("Working out what the £100m would do…"):
+    run = state.allocation()
+if run.comparison is not None:
+    mine, uk = run.comparison.portfolio, run.comparison.uk
+    st.subheader("What this allocation would do")
+    jobs, kept, given_up = st.columns(3)
+    jobs.metric("Jobs supported", "unknown" if mine.impact.jobs is None else f"{mine.impact.jobs:,.0f}")
+    kept.metric(
+        "Money kept circulating locally",
+        money(mine.impact.local_spend_retained_gbp),
+        help=f"against {money(uk.impact.local_spend_retained_gbp)} for the same money in the UK mix",
+    )
+    given_up.metric(
+        "Return against the fund's UK mix",
+        f"{-run.comparison.fiduciary.return_given_up_bp / 100:+.2f} points",
+        help=f"{mine.expected_return:.1%} a year against {uk.expected_return:.1%}",
+    )
+    st.markdown(run.comparison.summary)
+else:
+    st.warning("The current limits cannot all be met; the Allocate page says what would have to change.")
 st.info(
     f"The candidates shown are {universe.provenance.describe()}. "
     "Illustrative figures are invented for demonstration and are not real deals.",
-    icon="ℹ️",
+    icon=":material/info:",
 )

@@ -3,19 +3,22 @@
 import streamlit as st
 
 from app_pages import charts, state
+from screening.mandate import Mandate
 from screening.metrics import PILLARS
 
 st.title("Screen the candidates")
 current = state.mandate()
 sectors = sorted(state.universe().frame["sector"].unique())
 
-with st.sidebar:
+
+def _controls(current: Mandate, sectors: list[str]) -> dict[str, object]:
+    """The committee's choices for the screen, drawn in the sidebar; returns the mandate changes."""
     st.header("What matters to the committee")
     weights = {
         pillar: st.slider(
             charts.PILLAR_LABELS[pillar],
             0.0,
-            1.0,
+            max(1.0, float(getattr(current.weights, pillar))),
             float(getattr(current.weights, pillar)),
             0.05,
             key=f"weight_{pillar}",
@@ -30,7 +33,7 @@ with st.sidebar:
         "Minimum expected return of a candidate (%)",
         -50.0,
         50.0,
-        value=None if current.min_candidate_return is None else current.min_candidate_return * 100,
+        _percent(current.min_candidate_return),
         step=0.5,
         placeholder="no hurdle",
     )
@@ -38,7 +41,7 @@ with st.sidebar:
         "Maximum volatility of a candidate (%)",
         0.0,
         100.0,
-        value=None if current.max_candidate_volatility is None else current.max_candidate_volatility * 100,
+        _percent(current.max_candidate_volatility),
         step=1.0,
         placeholder="no hurdle",
     )
@@ -55,27 +58,37 @@ with st.sidebar:
         step=1.0,
         placeholder="no limit",
     )
+    return {
+        "weights": weights,
+        "excluded_sectors": excluded,
+        "min_candidate_return": None if min_return is None else min_return / 100,
+        "max_candidate_volatility": None if max_vol is None else max_vol / 100,
+        "min_evidence_quality": None if evidence == "none" else int(evidence),
+        "max_lockup_years": lockup,
+    }
 
-if sum(weights.values()) == 0:
-    st.warning("Give at least one pillar a weight above zero to rank the candidates.")
-    st.stop()
 
-state.set_mandate(
-    state.mandate_with(
-        weights=weights,
-        excluded_sectors=excluded,
-        min_candidate_return=None if min_return is None else min_return / 100,
-        max_candidate_volatility=None if max_vol is None else max_vol / 100,
-        min_evidence_quality=None if evidence == "none" else int(evidence),
-        max_lockup_years=lockup,
-    )
-)
+def _percent(share: float | None) -> float | None:
+    return None if share is None else share * 100
+
+
+if not state.presenting():
+    with st.sidebar:
+        changes = _controls(current, sectors)
+    if sum(changes["weights"].values()) == 0:  # type: ignore[union-attr]
+        st.warning("Give at least one pillar a weight above zero to rank the candidates.")
+        st.stop()
+    state.set_mandate(state.mandate_with(**changes))
+
 result = state.screen()
 eligible = result.eligible
 st.caption(
     f"{len(eligible)} of {len(result.table)} candidates eligible · {state.universe().provenance.describe()}"
 )
 st.caption(state.provenance_line())
+if len(eligible):
+    top = eligible.iloc[0]
+    st.markdown(f"**Ranked first:** {top['name']} ({eligible.index[0]}), score {top['score']:.1f} of 100")
 
 st.dataframe(
     eligible[["rank", "name", "score", *PILLARS, "confidence", "rank_low", "rank_high", "p_top_k"]],

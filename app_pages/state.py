@@ -54,6 +54,11 @@ def _bundled_universe() -> Universe:
     return load_candidates(None, reference())
 
 
+def presenting() -> bool:
+    """True in presentation mode (a public meeting): pages show results without their controls."""
+    return bool(st.session_state.get("presenting", False))
+
+
 def universe() -> Universe:
     """This session's candidates: an accepted upload, or the bundled illustrative file."""
     return st.session_state.get(_UNIVERSE) or _bundled_universe()
@@ -124,11 +129,15 @@ def screen(draws: int = 10_000, top_k: int = 10) -> Screen:
 
 @st.cache_resource(max_entries=16, show_spinner=False)  # results hold solver objects: shared, never copied
 def _allocation(
-    _universe: Universe, universe_key: str, mandate_json: str, frontier_points: int
+    _universe: Universe,
+    universe_key: str,
+    mandate_json: str,
+    _reference: Reference,
+    reference_key: str,
+    frontier_points: int,
 ) -> AllocationRun:
-    return run_allocation(
-        _universe, Mandate.model_validate_json(mandate_json), reference(), frontier_points=frontier_points
-    )
+    mandate = Mandate.model_validate_json(mandate_json)
+    return run_allocation(_universe, mandate, _reference, frontier_points=frontier_points)
 
 
 def allocation(frontier_points: int = 25) -> AllocationRun:

@@ -14,6 +14,8 @@ PAGES = [
     "app_pages/candidates.py",
     "app_pages/assumptions.py",
     "app_pages/screen.py",
+    "app_pages/allocate.py",
+    "app_pages/compare.py",
 ]
 SCREEN = "app_pages/screen.py"
 
@@ -102,3 +104,77 @@ def test_an_evidence_hurdle_removes_candidates_and_says_why():
     assert 0 < len(table) < 18
     excluded = app.dataframe[1].value
     assert excluded["reasons"].str.contains("below min_evidence_quality 4").any()
+
+
+ALLOCATE = "app_pages/allocate.py"
+
+
+def table_with(app: AppTest, column: str) -> pd.DataFrame:
+    """The one table on the page with this column (the cap editors are tables too)."""
+    (table,) = [d.value for d in app.dataframe if column in d.value.columns]
+    return table
+
+
+def test_allocate_places_the_target_and_lists_what_binds():
+    app = open_page(ALLOCATE)
+    assert not app.exception
+    metrics = {m.label: m.value for m in app.metric}
+    assert metrics["Placed"] == "£100.0m"
+    assert table_with(app, "amount_gbp")["amount_gbp"].sum() == 100_000_000
+    assert any("is binding at" in m.value for m in app.markdown)
+
+
+def test_an_infeasible_mandate_shows_the_diagnosis_as_actions():
+    app = open_page(ALLOCATE)
+    app.number_input(key="max_volatility").set_value(5.0)
+    app.button[0].click().run()
+    assert not app.exception
+    assert "cannot all be met" in app.error[0].value
+    actions = [m.value for m in app.markdown if m.value.startswith("- **")]
+    assert actions == ["- **max_volatility**: raise max_volatility from 5.0% to 6.2%"]
+
+
+def test_a_mandate_with_no_places_is_refused_with_its_problem():
+    app = open_page(ALLOCATE)
+    app.multiselect(key="places").set_value([])
+    app.button[0].click().run()
+    assert not app.exception
+    assert "problems to fix first" in app.error[0].value
+    problems = table_with(app, "column")
+    assert problems["column"].tolist() == ["places"]
+    assert problems["message"].tolist() == ["needs at least 1 entry"]
+
+
+COMPARE = "app_pages/compare.py"
+
+
+def test_compare_shows_the_benchmarks_the_fiduciary_test_and_the_summary():
+    app = open_page(COMPARE)
+    assert not app.exception
+    assert app.info[0].value.startswith("Investing £100m in Preston and South Ribble is expected to earn")
+    table = app.dataframe[0].value
+    assert list(table.columns) == ["This allocation", "UK mix", "City-weighted"]
+    assert table.at["jobs supported (gross)", "UK mix"] == "unknown"
+    metrics = {m.label: m.value for m in app.metric}
+    assert metrics["Within the committee's tolerance?"] == "Yes"
+    assert len(app.get("plotly_chart")) >= 3
+
+
+def test_overview_headline_numbers_come_from_the_comparison():
+    app = open_page(PAGES[0])
+    metrics = {m.label: m.value for m in app.metric}
+    assert metrics["Jobs supported"] == "870"
+    assert metrics["Money kept circulating locally"].startswith("£55.5m")
+
+
+def test_presentation_mode_hides_the_controls():
+    app = open_page(SCREEN)
+    assert len(app.slider) > 0
+    app.toggle(key="presenting").set_value(True).run()
+    assert not app.exception
+    assert len(app.slider) == 0
+    assert len(app.dataframe) >= 1
+    app.switch_page(ALLOCATE).run()
+    assert not app.exception
+    assert len(app.button) == 0  # no mandate form, only the results
+    assert app.metric

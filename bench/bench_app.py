@@ -1,0 +1,169 @@
+"""App speed: time until the first page shows, and the Screen page's re-render after a weight change.
+
+Run: .venv/bin/python bench/bench_app.py   (needs Debian's chromium; not part of the test suite)
+
+- first page: from starting `streamlit run app.py` to the Overview's headline numbers drawn in
+  headless Chromium (cold process, so it includes imports and the first allocation);
+- weight change: the Screen page's script run after a pillar weight moves, measured with
+  Streamlit's AppTest (the server-side part), and the browser round trip from releasing the
+  slider to the new ranking on screen.
+"""
+
+from __future__ import annotations
+
+import os
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+from playwright.sync_api import sync_playwright
+from streamlit.testing.v1 import AppTest
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT / "tests"))
+sys.path.insert(0, str(ROOT / "bench"))
+
+from bench_screen import machine  # noqa: E402
+from test_browser import (  # noqa: E402
+    CHROMIUM,
+    CHROMIUM_ARGS,
+    _free_port,
+    _settle,
+    _wait_until_healthy,
+    drag_slider,
+)
+
+
+def first_page_seconds() -> tuple[float, float, float]:
+    """Seconds from launching the server until it answers; then from opening the first page in a
+    fresh browser until its title shows, and until its headline numbers show."""
+    port = _free_port()
+    env = {**os.environ, "IMPACT_SCREEN_CACHE": tempfile.mkdtemp()}
+    started = time.perf_counter()
+    server = subprocess.Popen(
+        [
+            sys.executable,
+            "-m",
+            "streamlit",
+            "run",
+            "app.py",
+            "--server.port",
+            str(port),
+            "--server.headless",
+            "true",
+        ],
+        cwd=ROOT,
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+    )
+    try:
+        url = f"http://127.0.0.1:{port}"
+        _wait_until_healthy(url, server)
+        ready = time.perf_counter() - started
+        with sync_playwright() as driver:
+            browser = driver.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+            page = browser.new_page()
+            opened = time.perf_counter()
+            page.goto(url)
+            page.locator("h1").first.wait_for(timeout=60_000)
+            title = time.perf_counter() - opened
+            page.get_by_text("Jobs supported").first.wait_for(timeout=60_000)
+            numbers = time.perf_counter() - opened
+            browser.close()
+        return ready, title, numbers
+    finally:
+        server.terminate()
+        server.wait(timeout=10)
+
+
+def weight_change_script_seconds(repeats: int = 7) -> float:
+    """Median server-side run of the Screen page after a pillar weight changes (AppTest)."""
+    app = AppTest.from_file(str(ROOT / "app.py"), default_timeout=60)
+    app.run()
+    app.switch_page("app_pages/screen.py").run()
+    times = []
+    for step in range(repeats):
+        value = 0.3 + 0.05 * (step % 6)
+        started = time.perf_counter()
+        app.slider(key="weight_social").set_value(round(value, 2)).run()
+        times.append(time.perf_counter() - started)
+    return statistics.median(times)
+
+
+def weight_change_browser_seconds() -> float:
+    """Browser round trip: release a weight slider, until the new ranking shows on screen."""
+    port = _free_port()
+    server = subprocess.Popen(
+        [
+            sys.executable,
+            "-m",
+            "streamlit",
+            "run",
+            "app.py",
+            "--server.port",
+            str(port),
+            "--server.headless",
+            "true",
+        ],
+        cwd=ROOT,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+    )
+    try:
+        url = f"http://127.0.0.1:{port}"
+        _wait_until_healthy(url, server)
+        with sync_playwright() as driver:
+            browser = driver.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+            page = browser.new_page(viewport={"width": 1400, "height": 1000})
+            page.goto(f"{url}/screen")
+            page.locator("p", has_text="Ranked first:").first.wait_for(timeout=60_000)
+            _settle(page)
+            drag_slider(page, "Social", 0.0)  # untimed: weights (0.4, 0.3, 0)
+            before = page.locator("p", has_text="Ranked first:").first.inner_text()
+            widget = page.get_by_test_id("stSlider").filter(has_text="Local economy")
+            track = widget.locator("[role=group] > div").first
+            thumb, box = track.locator("> div").nth(1).bounding_box(), track.bounding_box()
+            y = thumb["y"] + thumb["height"] / 2
+            page.mouse.move(thumb["x"] + thumb["width"] / 2, y)
+            page.mouse.down()
+            page.mouse.move(box["x"], y, steps=5)  # local economy to 0: ranked by the financial pillar
+            started = time.perf_counter()
+            page.mouse.up()
+            page.wait_for_function(
+                "(before) => [...document.querySelectorAll('p')].some("
+                "p => p.innerText.startsWith('Ranked first:') && p.innerText !== before)",
+                arg=before,
+                timeout=10_000,
+                polling=10,
+            )
+            seconds = time.perf_counter() - started
+            browser.close()
+        return seconds
+    finally:
+        server.terminate()
+        server.wait(timeout=10)
+
+
+def main() -> None:
+    print(f"machine: {machine()}")
+    ready, title, numbers = first_page_seconds()
+    print(f"server start until it answers: {ready:.2f} s")
+    print(
+        f"first page in a fresh browser (first session, nothing cached): title {title:.2f} s (target < 5 s); "
+        f"headline numbers (first allocation, frontier and comparison) {numbers:.2f} s"
+    )
+    script = weight_change_script_seconds()
+    print(f"weight change, Screen page script run (AppTest, median of 7): {script:.3f} s (target < 0.5 s)")
+    print(
+        f"weight change, browser round trip to the new ranking on screen: {weight_change_browser_seconds():.2f} s"
+    )
+
+
+if __name__ == "__main__":
+    main()
