@@ -3,7 +3,7 @@
 import pandas as pd
 import streamlit as st
 
-from app_pages import charts, state
+from app_pages import charts, state, widgets
 from screening import InputError
 from screening.mandate import Mandate
 
@@ -162,7 +162,7 @@ st.dataframe(
         "share": st.column_config.NumberColumn("share", format="percent"),
     },
 )
-st.download_button("Download the allocation (CSV)", table.to_csv().encode(), "allocation.csv", "text/csv")
+widgets.download_buttons(table, "allocation", "Allocation", "allocation")
 
 if result.binding:
     st.subheader("What holds the allocation back")

@@ -2,7 +2,8 @@
 
 import streamlit as st
 
-from app_pages import state
+from app_pages import state, widgets
+from screening.candidates import as_written, to_csv_bytes
 
 st.title("Candidate investments")
 
@@ -30,10 +31,13 @@ elif upload is None and st.button("Go back to the bundled candidates"):
     state.use_bundled()
     st.rerun()
 
-st.dataframe(
-    universe.frame,
+editable = as_written(universe)
+edited = st.data_editor(
+    editable,
     hide_index=True,
     width="stretch",
+    num_rows="dynamic",
+    key="candidate_editor",
     column_config={
         "expected_return": st.column_config.NumberColumn("expected return", format="percent"),
         "volatility": st.column_config.NumberColumn("volatility", format="percent"),
@@ -41,4 +45,15 @@ st.dataframe(
         "max_ticket_gbp": st.column_config.NumberColumn("max ticket (£)", format="localized"),
     },
 )
-st.caption("A blank impact cell means unknown, never zero. A blank maximum ticket means no cap.")
+st.caption(
+    "A blank impact cell means unknown, never zero. A blank maximum ticket means no cap. "
+    "Edit cells above, then check and use the edits; nothing changes until they pass every check."
+)
+if st.button("Check and use my edits", disabled=edited.equals(editable)):
+    problems = state.accept_upload("candidates edited in the app.csv", to_csv_bytes(edited))
+    if any(p.severity == "error" for p in problems):
+        st.error("The edits were not used: fix these first.")
+        st.dataframe(state.problem_table(problems), hide_index=True, width="stretch")
+    else:
+        st.rerun()
+widgets.download_buttons(editable, "candidates", "Candidates", "candidates")

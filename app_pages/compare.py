@@ -3,7 +3,7 @@
 import pandas as pd
 import streamlit as st
 
-from app_pages import charts, state
+from app_pages import charts, state, widgets
 from portfolio.summary import money, points
 
 st.title("Compare with the alternatives")
@@ -49,16 +49,22 @@ table = pd.DataFrame(
     }
 )
 st.dataframe(table, width="stretch")
+widgets.download_buttons(table, "comparison", "Comparison", "comparison")
 
 panel = comparison.fiduciary
 st.subheader("Can the committee defend it?")
 a, b, c = st.columns(3)
 a.metric(
     "Return given up against the UK mix",
-    points(panel.return_given_up_bp),
-    help=f"about {money(panel.return_given_up_gbp)} a year on the local money",
+    f"{panel.return_given_up_bp / 100:.2f} points",
+    help=f"{points(panel.return_given_up_bp)} of expected return a year, about "
+    f"{money(panel.return_given_up_gbp)} on the local money (negative: the local money earns more)",
 )
-b.metric("Extra volatility", f"{panel.extra_volatility_bp / 100:+.2f} points")
+b.metric(
+    "Extra volatility",
+    f"{panel.extra_volatility_bp / 100:+.2f} points",
+    help="the allocation's volatility minus the UK mix's, in percentage points (negative: steadier)",
+)
 if panel.within_tolerance is not None:
     c.metric(
         "Within the committee's tolerance?",

@@ -2,7 +2,7 @@
 
 import streamlit as st
 
-from app_pages import charts, state
+from app_pages import charts, state, widgets
 from screening.mandate import Mandate
 from screening.metrics import PILLARS
 
@@ -106,6 +106,9 @@ st.dataframe(
         "p_top_k": st.column_config.NumberColumn(f"chance of top {result.settings.top_k}", format="percent"),
     },
     key="ranked",
+)
+widgets.download_buttons(
+    result.table.assign(reasons=result.table["reasons"].map("; ".join)), "screen", "Screen", "screen"
 )
 
 if len(eligible):

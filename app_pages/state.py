@@ -20,6 +20,7 @@ from screening.stability import StabilitySettings
 _UNIVERSE = "universe"
 _MANDATE = "current_mandate"
 _REFERENCE = "market_reference"
+_UPLOAD_BYTES = "upload_bytes"
 
 
 @st.cache_resource(show_spinner=False)
@@ -76,12 +77,29 @@ def accept_upload(name: str, content: bytes) -> list[Problem]:
     except InputError as exc:
         return exc.problems
     st.session_state[_UNIVERSE] = loaded
+    st.session_state[_UPLOAD_BYTES] = content  # kept so a saved run holds the exact file
     return loaded.warnings
 
 
 def use_bundled() -> None:
     """Forget this session's upload and return to the bundled candidates."""
     st.session_state.pop(_UNIVERSE, None)
+    st.session_state.pop(_UPLOAD_BYTES, None)
+
+
+def upload_bytes() -> bytes | None:
+    """The bytes of this session's accepted upload (None for the bundled candidates)."""
+    return st.session_state.get(_UPLOAD_BYTES)
+
+
+def use_restored(universe: Universe, mandate: Mandate, content: bytes | None) -> None:
+    """Make a saved run's candidates and mandate this session's."""
+    if universe.provenance.source == "bundled":
+        use_bundled()
+    else:
+        st.session_state[_UNIVERSE] = universe
+        st.session_state[_UPLOAD_BYTES] = content
+    set_mandate(mandate)
 
 
 def problem_table(problems: list[Problem]) -> pd.DataFrame:

@@ -170,3 +170,17 @@ def _with_ticket_defaults(frame: pd.DataFrame) -> pd.DataFrame:
     frame["min_ticket_gbp"] = frame["min_ticket_gbp"].fillna(0.0)
     frame["max_ticket_gbp"] = frame["max_ticket_gbp"].fillna(math.inf)
     return frame
+
+
+def as_written(universe: Universe) -> pd.DataFrame:
+    """The candidates as a user would write them: no index, blank where there is no minimum or cap."""
+    frame = universe.frame.reset_index(drop=True)
+    return frame.assign(
+        min_ticket_gbp=frame["min_ticket_gbp"].where(frame["min_ticket_gbp"] > 0),
+        max_ticket_gbp=frame["max_ticket_gbp"].where(frame["max_ticket_gbp"] != math.inf),
+    )
+
+
+def to_csv_bytes(frame: pd.DataFrame) -> bytes:
+    """A candidate table as CSV bytes, to be checked by `load_candidates` like any upload."""
+    return frame.to_csv(index=False).encode("utf-8")

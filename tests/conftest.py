@@ -10,6 +10,8 @@ import copy
 import csv
 import io
 import math
+import os
+import tempfile
 from collections.abc import Callable, Sequence
 from pathlib import Path
 
@@ -19,6 +21,12 @@ from screening import bundled
 from screening.tables import InputFile
 
 Rows = list[list[str]]
+
+# No test may read or write the user's own market-data cache or saved runs: both point at a
+# temporary folder for the whole session (tests that need their own set them with monkeypatch).
+_USER_FOLDER = Path(tempfile.mkdtemp(prefix="impact-screen-tests-"))
+os.environ.setdefault("IMPACT_SCREEN_CACHE", str(_USER_FOLDER / "cache"))
+os.environ.setdefault("IMPACT_SCREEN_DB", str(_USER_FOLDER / "runs.sqlite3"))
 
 
 def _read_bundled_rows() -> Rows:

@@ -178,3 +178,36 @@ def test_presentation_mode_hides_the_controls():
     assert not app.exception
     assert len(app.button) == 0  # no mandate form, only the results
     assert app.metric
+
+
+RUNS = "app_pages/runs.py"
+
+
+def save_as(app: AppTest, name: str) -> None:
+    """Type a name and press Save in the same run (form widgets commit on submit)."""
+    app.text_input[0].set_value(name)
+    app.button[0].click().run()
+
+
+def test_saved_runs_save_list_load_compare_and_offer_reports(tmp_path, monkeypatch):
+    monkeypatch.setenv("IMPACT_SCREEN_DB", str(tmp_path / "runs.sqlite3"))
+    app = open_page(RUNS)
+    assert not app.exception
+    assert app.info[0].value == "No saved runs yet."
+    save_as(app, "first look")
+    assert app.success[0].value == "Saved as 'first look'."
+    save_as(app, "first look")
+    assert "already" in app.error[0].value  # a taken name needs the replace box
+    app.switch_page(SCREEN).run()
+    app.slider(key="weight_social").set_value(0.0).run()
+    app.switch_page(RUNS).run()
+    save_as(app, "no social weight")
+    assert not app.exception
+    listing = app.dataframe[0].value
+    assert listing["name"].tolist() == ["first look", "no social weight"]
+    assert [b.label for b in app.get("download_button")] == ["Committee paper (HTML)", "Workbook (XLSX)"]
+    assert "weights.social" in app.code[0].value
+    load = next(b for b in app.button if b.label == "Load it into this session")
+    load.click().run()
+    assert not app.exception
+    assert "is now this session's scenario" in app.success[0].value

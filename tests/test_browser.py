@@ -29,6 +29,7 @@ PAGES = {
     "screen": "screen",
     "allocate": "allocate",
     "compare": "compare",
+    "runs": "runs",
     "assumptions": "assumptions",
 }
 CHROMIUM_ARGS = [
@@ -74,7 +75,12 @@ def _wait_until_healthy(url: str, process: subprocess.Popen, seconds: float = 60
 def app_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     """The app served exactly as `make run` serves it, on a free local port."""
     port = _free_port()
-    env = {**os.environ, "IMPACT_SCREEN_CACHE": str(tmp_path_factory.mktemp("cache"))}
+    folder = tmp_path_factory.mktemp("user")
+    env = {
+        **os.environ,
+        "IMPACT_SCREEN_CACHE": str(folder / "cache"),
+        "IMPACT_SCREEN_DB": str(folder / "runs.db"),
+    }
     command = [
         sys.executable,
         "-m",
@@ -158,6 +164,9 @@ def shoot(page: object, name: str) -> None:
 @pytest.mark.parametrize("name", list(PAGES))
 def test_every_page_loads_without_an_exception(page: object, app_url: str, name: str) -> None:
     open_page(page, app_url, PAGES[name])
+    if name == "overview":
+        page.get_by_text("Jobs supported").first.wait_for()  # type: ignore[attr-defined]
+        _settle(page)
     no_exception(page)
     links = page.get_by_test_id("stSidebarNavLink")  # type: ignore[attr-defined]
     assert links.count() >= 4

@@ -1,0 +1,81 @@
+"""Saved runs: keep the current scenario, reload one, compare two, and download committee reports."""
+
+import pandas as pd
+import streamlit as st
+
+from app_pages import state
+from impact_screen import reports, reports_html, runs
+from impact_screen.store import StoreError
+from screening import ImpactScreenError
+
+st.title("Saved runs")
+st.caption("Runs are kept on this computer, with copies of their inputs, so each can be reproduced later.")
+
+with st.form("save_run"):
+    name = st.text_input("Save the current scenario as", placeholder="e.g. committee March, 8% volatility")
+    overwrite = st.checkbox("Replace a saved run of the same name")
+    if st.form_submit_button("Save", type="primary"):
+        try:
+            current = state.universe()
+            saved = runs.capture(
+                name.strip(),
+                state.allocation(),
+                current,
+                state.mandate(),
+                state.reference(),
+                runs.candidate_file(current, content=state.upload_bytes()),
+                settings={"frontier_points": 25},
+            )
+            runs.save_run(saved, overwrite=overwrite)
+            st.success(f"Saved as '{saved.name}'.")
+        except (StoreError, ImpactScreenError) as exc:
+            st.error(f"Not saved: {exc}")
+
+try:
+    saved_runs = runs.list_runs()
+except StoreError as exc:
+    st.error(f"The run store cannot be read: {exc}")
+    st.stop()
+if not saved_runs:
+    st.info("No saved runs yet.")
+    st.stop()
+
+listing = pd.DataFrame(
+    [
+        {
+            "name": r.name,
+            "saved (UTC)": r.created_at,
+            **{k: v for k, v in r.summary.items() if k != "mandate"},
+        }
+        for r in saved_runs
+    ]
+)
+st.dataframe(listing, hide_index=True, width="stretch")
+names = [r.name for r in saved_runs]
+
+st.subheader("Open a saved run")
+chosen = st.selectbox("Run", names, key="run_to_open")
+saved = runs.load_run(chosen)
+left, middle, right = st.columns(3)
+if left.button("Load it into this session"):
+    restored = runs.restore(saved)
+    state.use_restored(restored.universe, restored.mandate, saved.candidates.content)
+    for note in restored.notes:
+        st.warning(note)
+    st.success(f"'{chosen}' is now this session's scenario: see the other pages.")
+middle.download_button(
+    "Committee paper (HTML)", reports_html.html_report(saved).encode("utf-8"), f"{chosen}.html", "text/html"
+)
+right.download_button(
+    "Workbook (XLSX)",
+    reports.xlsx_report(saved),
+    f"{chosen}.xlsx",
+    "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+)
+
+if len(names) >= 2:
+    st.subheader("Compare two runs")
+    first, second = st.columns(2)
+    a = first.selectbox("First", names, index=0, key="compare_a")
+    b = second.selectbox("Second", names, index=1, key="compare_b")
+    st.code(runs.comparison_text(runs.compare(runs.load_run(a), runs.load_run(b))), language=None)
