@@ -3,12 +3,14 @@
 import streamlit as st
 
 from app_pages import state
+from screening.market import PROXIES_FILE, load_proxies
+from screening.provenance import manifest
 
 st.title("Data and assumptions")
 st.write("Every figure the tool uses, with its source and date. Replace the illustrative ones with your own.")
 
 left, right = st.columns([3, 1])
-left.info(state.provenance_line(), icon="📈")
+left.info(state.provenance_line(), icon=":material/monitoring:")
 if right.button(
     "Refresh market data", help="Download listed proxies' prices from Yahoo Finance (up to 30 s)"
 ):
@@ -30,5 +32,13 @@ for key, (title, table) in TABLES.items():
     st.subheader(title)
     st.caption(f"{provenance.describe()} · {provenance.note}")
     if "illustrative" in provenance.status:
-        st.warning("Illustrative: not published figures.", icon="⚠️")
+        st.warning("Illustrative: not published figures.", icon=":material/warning:")
     st.dataframe(table, width="stretch")
+
+st.subheader("Listed proxies for market data")
+proxies = manifest().get(PROXIES_FILE, {})
+st.caption(
+    f"bundled {PROXIES_FILE} ({proxies.get('status', '')}, as of {proxies.get('as_of', '')}) · "
+    "Yahoo Finance symbols; prices of .L symbols are in pence and are divided by 100."
+)
+st.dataframe(load_proxies(None, reference.asset_classes), width="stretch")

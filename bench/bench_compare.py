@@ -8,13 +8,12 @@ docs/benchmarks.md with the machine they ran on)
 from __future__ import annotations
 
 import os
-import statistics
 import subprocess
 import sys
 import tempfile
-import time
-from collections.abc import Callable
 from pathlib import Path
+
+from timing import median_of
 
 from portfolio.compare import compare
 from portfolio.run import run_allocation
@@ -24,16 +23,6 @@ ROOT = Path(__file__).resolve().parent.parent
 REFERENCE = bundled_reference()
 UNIVERSE = load_candidates(None, REFERENCE)
 MANDATE = load_mandate(None, REFERENCE)
-
-
-def median_of(repeats: int, work: Callable[[], object]) -> float:
-    """Median of `repeats` runs, in seconds."""
-    times = []
-    for _ in range(repeats):
-        start = time.perf_counter()
-        work()
-        times.append(time.perf_counter() - start)
-    return statistics.median(times)
 
 
 def command(with_json: bool) -> float:

@@ -7,14 +7,10 @@ docs/benchmarks.md with the machine they ran on)
 
 from __future__ import annotations
 
-import os
-import platform
-import time
-from collections.abc import Callable
-
 import numpy as np
 import pandas as pd
 from scipy.stats import rankdata
+from timing import best_of, cpu
 
 from screening import InputFile, bundled, bundled_reference, load_candidates, load_mandate
 from screening.scoring import score
@@ -23,26 +19,7 @@ from screening.stability import StabilitySettings, draw_weights, rank_stability
 
 def machine() -> str:
     """CPU model, cores and library versions, for the record in docs/benchmarks.md."""
-    model = platform.processor() or "cpu"
-    try:
-        with open("/proc/cpuinfo", encoding="utf-8") as cpuinfo:
-            model = next(line.split(":", 1)[1].strip() for line in cpuinfo if line.startswith("model name"))
-    except (OSError, StopIteration):
-        pass
-    return (
-        f"{model}, {os.cpu_count()} cores, {platform.machine()}, Python {platform.python_version()}, "
-        f"numpy {np.__version__}, pandas {pd.__version__}"
-    )
-
-
-def best_of(repeats: int, work: Callable[[], object]) -> float:
-    """Fastest of `repeats` runs, in seconds (the least disturbed by the rest of the machine)."""
-    times = []
-    for _ in range(repeats):
-        start = time.perf_counter()
-        work()
-        times.append(time.perf_counter() - start)
-    return min(times)
+    return f"{cpu()}, numpy {np.__version__}, pandas {pd.__version__}"
 
 
 def synthetic_csv(rows: int, seed: int = 0) -> bytes:

@@ -58,6 +58,11 @@ def _parser() -> argparse.ArgumentParser:
         metavar="N",
         help="points on the impact-return frontier (0 for none)",
     )
+    allocate.add_argument(
+        "--no-comparison",
+        action="store_true",
+        help="allocate only: skip the benchmarks, impact accounting, stress tests and projection",
+    )
     add_save_option(allocate)
     allocate.set_defaults(run=_allocate)
     add_assumptions_command(commands)
@@ -123,6 +128,7 @@ def _allocate(args: argparse.Namespace) -> int:
         inputs.covariance,
         SolveOptions(time_limit_s=args.time_limit),
         args.frontier_points,
+        with_comparison=not args.no_comparison,
     )
     if args.json is not None:
         write_json(args.json, allocation_document(run, inputs.universe, inputs.mandate, inputs.reference))

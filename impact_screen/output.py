@@ -3,9 +3,7 @@
 from __future__ import annotations
 
 import json
-import os
 import sys
-import tempfile
 from collections import Counter
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -14,6 +12,7 @@ import pandas as pd
 
 from impact_screen.inputs import Inputs
 from screening.candidates import Universe
+from screening.files import write_atomically
 from screening.mandate import Mandate
 from screening.market import market_summary
 from screening.reference import Reference
@@ -25,21 +24,12 @@ if TYPE_CHECKING:
 
 
 def write_json(path: Path, document: object) -> None:
-    """Write JSON to `path` ('-' = stdout) through a temporary file, so a crash never leaves half a file."""
+    """Write JSON to `path` ('-' = stdout), whole or not at all."""
     text = json.dumps(document, indent=2, ensure_ascii=False, allow_nan=False) + "\n"
     if str(path) == "-":
         sys.stdout.write(text)
         return
-    path = path.expanduser()
-    path.parent.mkdir(parents=True, exist_ok=True)
-    handle, temporary = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
-    try:
-        with os.fdopen(handle, "w", encoding="utf-8") as stream:
-            stream.write(text)
-        os.replace(temporary, path)
-    except BaseException:
-        Path(temporary).unlink(missing_ok=True)
-        raise
+    write_atomically(path, text)
 
 
 def _short(text: str, width: int) -> str:

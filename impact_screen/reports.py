@@ -17,6 +17,7 @@ from collections.abc import Iterable, Sequence
 from pathlib import Path
 
 from impact_screen.store import SavedRun
+from screening.files import write_atomically
 
 FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 COMPARISON_KEYS = ("summary", "fiduciary", "benchmarks", "stress", "projection")
@@ -581,17 +582,5 @@ def _csv_table(sheet, top: int, title: str, text: str) -> int:
 
 
 def write_bytes(path: Path, content: bytes) -> None:
-    """Write a file whole or not at all (a temporary file, then os.replace)."""
-    import os
-    import tempfile
-
-    path = path.expanduser()
-    path.parent.mkdir(parents=True, exist_ok=True)
-    handle, temporary = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
-    try:
-        with os.fdopen(handle, "wb") as stream:
-            stream.write(content)
-        os.replace(temporary, path)
-    except BaseException:
-        Path(temporary).unlink(missing_ok=True)
-        raise
+    """Write a report whole or not at all."""
+    write_atomically(path, content)

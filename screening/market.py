@@ -24,7 +24,6 @@ import logging
 import math
 import os
 import re
-import tempfile
 import threading
 import warnings as python_warnings
 from collections.abc import Callable, Collection, Sequence
@@ -40,6 +39,7 @@ import pandas as pd
 
 from screening import bundled
 from screening.columns import Column, validate_table
+from screening.files import write_atomically
 from screening.matrix import PSD_TOL
 from screening.problems import ImpactScreenError, InputError, Problem, raise_if_errors
 from screening.provenance import Provenance
@@ -647,18 +647,7 @@ def cache_path() -> Path:
 
 def write_cache(data: MarketData) -> Path:
     """Write the statistics whole or not at all (temporary file, then os.replace)."""
-    path = cache_path()
-    path.parent.mkdir(parents=True, exist_ok=True)
-    text = json.dumps(data.document(), indent=2, allow_nan=False) + "\n"
-    handle, temporary = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
-    try:
-        with os.fdopen(handle, "w", encoding="utf-8") as stream:
-            stream.write(text)
-        os.replace(temporary, path)
-    except BaseException:
-        Path(temporary).unlink(missing_ok=True)
-        raise
-    return path
+    return write_atomically(cache_path(), json.dumps(data.document(), indent=2, allow_nan=False) + "\n")
 
 
 def read_cache(proxies: pd.DataFrame, now: datetime, max_age_days: float) -> tuple[MarketData | None, str]:

@@ -175,7 +175,13 @@ def _check_shape(file: str, matrix: np.ndarray, frame: pd.DataFrame, kind: Matri
     ]
     if problems:
         return problems
-    eigenvalues = np.linalg.eigvalsh((matrix + matrix.T) / 2)
+    symmetric = (matrix + matrix.T) / 2
+    try:
+        np.linalg.cholesky(symmetric)
+        return problems  # positive definite: a Cholesky factor exists (several times faster than eigenvalues)
+    except np.linalg.LinAlgError:
+        pass
+    eigenvalues = np.linalg.eigvalsh(symmetric)
     floor = -PSD_TOL * max(1.0, float(eigenvalues[-1]))
     if eigenvalues[0] < floor:
         problems.append(

@@ -90,16 +90,9 @@ def raw_values(frame: pd.DataFrame, reference: Reference) -> pd.DataFrame:
     values["income_yield"] = frame["income_yield"]
     values["liquidity"] = frame["liquidity_years"]
     values["ownership"] = frame["ownership"].map(OWNERSHIP_SCORE).astype(float)
-    for name in (
-        "jobs_per_gbp_m",
-        "local_spend_share",
-        "living_wage_share",
-        "affordable_homes_per_gbp_m",
-        "co2_avoided_t_per_gbp_m",
-        "imd_decile",
-        "additionality",
-    ):
-        values[name] = frame[name].astype(float)
+    for metric in METRICS:  # the rest are candidate columns of the same name
+        if metric.name not in values:
+            values[metric.name] = frame[metric.name].astype(float)
     return values[[m.name for m in METRICS]]
 
 

@@ -1,5 +1,6 @@
 """`impact-screen validate`: exit codes, the one-line-per-problem contract, never a traceback."""
 
+import json
 import re
 import subprocess
 import sys
@@ -116,3 +117,14 @@ def test_installed_command_never_prints_a_traceback(tmp_path, content):
     assert result.returncode == 2
     assert "Traceback" not in result.stderr
     assert result.stderr.startswith(str(path))
+
+
+def test_allocate_without_comparison_writes_the_allocation_only(tmp_path, capsys):
+    out = tmp_path / "a.json"
+    code = cli.main(["allocate", "--json", str(out), "--frontier-points", "0", "--no-comparison"])
+    capsys.readouterr()
+    document = json.loads(out.read_text(encoding="utf-8"))
+    assert code == 0
+    assert document["status"] == "optimal"
+    assert sum(a["amount_gbp"] for a in document["allocations"]) == 100_000_000
+    assert "benchmarks" not in document and document["frontier"] == []
