@@ -62,6 +62,13 @@ def _mandate_form(current: Mandate) -> dict[str, object] | None:
                 format_func=OBJECTIVES.get,
                 key="objective",
             ),
+            "benchmark_weighting": left.selectbox(
+                "City-weighted benchmark spreads the money by",
+                ["population", "gva"],
+                ["population", "gva"].index(current.benchmark_weighting),
+                format_func={"population": "population", "gva": "economic output (GVA, where known)"}.get,
+                key="benchmark_weighting",
+            ),
             "max_volatility": _share(
                 right.number_input(
                     "Highest portfolio volatility (%)",

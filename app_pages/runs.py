@@ -4,7 +4,7 @@ import pandas as pd
 import streamlit as st
 
 from app_pages import state
-from impact_screen import reports, reports_html, runs
+from impact_screen import reports_html, reports_xlsx, runs, runs_compare
 from impact_screen.store import StoreError
 from screening import ImpactScreenError
 
@@ -68,7 +68,7 @@ middle.download_button(
 )
 right.download_button(
     "Workbook (XLSX)",
-    reports.xlsx_report(saved),
+    reports_xlsx.xlsx_report(saved),
     f"{chosen}.xlsx",
     "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
 )
@@ -78,4 +78,5 @@ if len(names) >= 2:
     first, second = st.columns(2)
     a = first.selectbox("First", names, index=0, key="compare_a")
     b = second.selectbox("Second", names, index=1, key="compare_b")
-    st.code(runs.comparison_text(runs.compare(runs.load_run(a), runs.load_run(b))), language=None)
+    diff = runs_compare.compare(runs.load_run(a), runs.load_run(b))
+    st.code(runs_compare.comparison_text(diff), language=None)

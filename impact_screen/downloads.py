@@ -12,7 +12,7 @@ import math
 
 import pandas as pd
 
-from impact_screen.reports import FORMULA_START, put
+from impact_screen.reports_xlsx import FORMULA_START, put
 
 
 def _inert(value: object) -> object:

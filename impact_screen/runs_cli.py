@@ -1,6 +1,7 @@
 """`impact-screen runs ...`, `impact-screen report` and `allocate --save NAME`: the saved-run
-commands over `impact_screen.store` (the SQLite store), `impact_screen.runs` (capture, rerun,
-compare) and `impact_screen.reports` (XLSX and HTML).
+commands over `impact_screen.store` (the SQLite store), `impact_screen.runs` (capture, rerun),
+`impact_screen.runs_compare` (compare) and the reports (`impact_screen.reports_xlsx`,
+`impact_screen.reports_html`).
 
 Store problems (an invalid or taken name, an unknown run, a store from a newer version) are a
 `StoreError`: one line on standard error, exit 2. `runs rerun` exits 0 when the re-solved result
@@ -271,7 +272,7 @@ def show_text(saved) -> str:
 
 
 def _compare(args: argparse.Namespace) -> int:
-    from impact_screen.runs import compare, comparison_text
+    from impact_screen.runs_compare import compare, comparison_text
 
     with RunStore() as store:
         a, b = store.load(args.a), store.load(args.b)
@@ -324,8 +325,9 @@ def _delete(args: argparse.Namespace) -> int:
 
 
 def _report(args: argparse.Namespace) -> int:
-    from impact_screen.reports import write_bytes, xlsx_report
+    from impact_screen.reports import write_bytes
     from impact_screen.reports_html import html_report
+    from impact_screen.reports_xlsx import xlsx_report
 
     if args.xlsx is None and args.html is None:
         raise StoreError("say what to write: --xlsx FILE, --html FILE, or both")

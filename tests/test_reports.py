@@ -14,8 +14,8 @@ import pytest
 from openpyxl import load_workbook
 
 from impact_screen import cli
-from impact_screen.reports import xlsx_report
 from impact_screen.reports_html import html_report
+from impact_screen.reports_xlsx import xlsx_report
 from impact_screen.store import RunStore
 from screening import bundled
 

@@ -11,7 +11,8 @@ import pandas as pd
 import pytest
 
 from impact_screen import cli
-from impact_screen.runs import candidate_file, capture, compare, list_runs, load_run, rerun, restore, save_run
+from impact_screen.runs import candidate_file, capture, list_runs, load_run, rerun, restore, save_run
+from impact_screen.runs_compare import compare
 from impact_screen.store import RunStore
 from portfolio.run import risk_model, run_allocation
 from screening import bundled, bundled_reference, load_candidates, load_mandate
