@@ -11,9 +11,7 @@ Run: .venv/bin/python bench/bench_app.py   (needs Debian's chromium; not part of
 
 from __future__ import annotations
 
-import os
 import statistics
-import subprocess
 import sys
 import tempfile
 import time
@@ -30,55 +28,28 @@ from bench_screen import machine  # noqa: E402
 from test_browser import (  # noqa: E402
     CHROMIUM,
     CHROMIUM_ARGS,
-    _free_port,
     _settle,
-    _wait_until_healthy,
     drag_slider,
+    served_app,
 )
 
 
 def first_page_seconds() -> tuple[float, float, float]:
     """Seconds from launching the server until it answers; then from opening the first page in a
     fresh browser until its title shows, and until its headline numbers show."""
-    port = _free_port()
-    env = {**os.environ, "IMPACT_SCREEN_CACHE": tempfile.mkdtemp()}
     started = time.perf_counter()
-    server = subprocess.Popen(
-        [
-            sys.executable,
-            "-m",
-            "streamlit",
-            "run",
-            "app.py",
-            "--server.port",
-            str(port),
-            "--server.headless",
-            "true",
-        ],
-        cwd=ROOT,
-        env=env,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.STDOUT,
-        text=True,
-    )
-    try:
-        url = f"http://127.0.0.1:{port}"
-        _wait_until_healthy(url, server)
+    with served_app(Path(tempfile.mkdtemp())) as url, sync_playwright() as driver:
         ready = time.perf_counter() - started
-        with sync_playwright() as driver:
-            browser = driver.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
-            page = browser.new_page()
-            opened = time.perf_counter()
-            page.goto(url)
-            page.locator("h1").first.wait_for(timeout=60_000)
-            title = time.perf_counter() - opened
-            page.get_by_text("Jobs supported").first.wait_for(timeout=60_000)
-            numbers = time.perf_counter() - opened
-            browser.close()
-        return ready, title, numbers
-    finally:
-        server.terminate()
-        server.wait(timeout=10)
+        browser = driver.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        page = browser.new_page()
+        opened = time.perf_counter()
+        page.goto(url)
+        page.locator("h1").first.wait_for(timeout=60_000)
+        title = time.perf_counter() - opened
+        page.get_by_text("Jobs supported").first.wait_for(timeout=60_000)
+        numbers = time.perf_counter() - opened
+        browser.close()
+    return ready, title, numbers
 
 
 def weight_change_script_seconds(repeats: int = 7) -> float:
@@ -97,57 +68,33 @@ def weight_change_script_seconds(repeats: int = 7) -> float:
 
 def weight_change_browser_seconds() -> float:
     """Browser round trip: release a weight slider, until the new ranking shows on screen."""
-    port = _free_port()
-    server = subprocess.Popen(
-        [
-            sys.executable,
-            "-m",
-            "streamlit",
-            "run",
-            "app.py",
-            "--server.port",
-            str(port),
-            "--server.headless",
-            "true",
-        ],
-        cwd=ROOT,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.STDOUT,
-        text=True,
-    )
-    try:
-        url = f"http://127.0.0.1:{port}"
-        _wait_until_healthy(url, server)
-        with sync_playwright() as driver:
-            browser = driver.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
-            page = browser.new_page(viewport={"width": 1400, "height": 1000})
-            page.goto(f"{url}/screen")
-            page.locator("p", has_text="Ranked first:").first.wait_for(timeout=60_000)
-            _settle(page)
-            drag_slider(page, "Social", 0.0)  # untimed: weights (0.4, 0.3, 0)
-            before = page.locator("p", has_text="Ranked first:").first.inner_text()
-            widget = page.get_by_test_id("stSlider").filter(has_text="Local economy")
-            track = widget.locator("[role=group] > div").first
-            thumb, box = track.locator("> div").nth(1).bounding_box(), track.bounding_box()
-            y = thumb["y"] + thumb["height"] / 2
-            page.mouse.move(thumb["x"] + thumb["width"] / 2, y)
-            page.mouse.down()
-            page.mouse.move(box["x"], y, steps=5)  # local economy to 0: ranked by the financial pillar
-            started = time.perf_counter()
-            page.mouse.up()
-            page.wait_for_function(
-                "(before) => [...document.querySelectorAll('p')].some("
-                "p => p.innerText.startsWith('Ranked first:') && p.innerText !== before)",
-                arg=before,
-                timeout=10_000,
-                polling=10,
-            )
-            seconds = time.perf_counter() - started
-            browser.close()
-        return seconds
-    finally:
-        server.terminate()
-        server.wait(timeout=10)
+    with served_app(Path(tempfile.mkdtemp())) as url, sync_playwright() as driver:
+        browser = driver.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        page = browser.new_page(viewport={"width": 1400, "height": 1000})
+        page.goto(f"{url}/screen")
+        page.locator("p", has_text="Ranked first:").first.wait_for(timeout=60_000)
+        _settle(page)
+        drag_slider(page, "Social", 0.0)  # untimed: weights (0.4, 0.3, 0)
+        before = page.locator("p", has_text="Ranked first:").first.inner_text()
+        widget = page.get_by_test_id("stSlider").filter(has_text="Local economy")
+        track = widget.locator("[role=group] > div").first
+        thumb, box = track.locator("> div").nth(1).bounding_box(), track.bounding_box()
+        y = thumb["y"] + thumb["height"] / 2
+        page.mouse.move(thumb["x"] + thumb["width"] / 2, y)
+        page.mouse.down()
+        page.mouse.move(box["x"], y, steps=5)  # local economy to 0: ranked by the financial pillar
+        started = time.perf_counter()
+        page.mouse.up()
+        page.wait_for_function(
+            "(before) => [...document.querySelectorAll('p')].some("
+            "p => p.innerText.startsWith('Ranked first:') && p.innerText !== before)",
+            arg=before,
+            timeout=10_000,
+            polling=10,
+        )
+        seconds = time.perf_counter() - started
+        browser.close()
+    return seconds
 
 
 def main() -> None:

@@ -16,6 +16,7 @@ import sys
 import time
 import urllib.request
 from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
@@ -71,15 +72,16 @@ def _wait_until_healthy(url: str, process: subprocess.Popen, seconds: float = 60
     raise TimeoutError(f"the app did not answer at {url} within {seconds} s")
 
 
-@pytest.fixture(scope="module")
-def app_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
-    """The app served exactly as `make run` serves it, on a free local port."""
+@contextmanager
+def served_app(user_folder: Path) -> Iterator[str]:
+    """The app served exactly as `make run` serves it, on a free local port; yields its URL.
+
+    The market-data cache and the run store live in `user_folder`, never the user's own."""
     port = _free_port()
-    folder = tmp_path_factory.mktemp("user")
     env = {
         **os.environ,
-        "IMPACT_SCREEN_CACHE": str(folder / "cache"),
-        "IMPACT_SCREEN_DB": str(folder / "runs.db"),
+        "IMPACT_SCREEN_CACHE": str(user_folder / "cache"),
+        "IMPACT_SCREEN_DB": str(user_folder / "runs.db"),
     }
     command = [
         sys.executable,
@@ -107,6 +109,12 @@ def app_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
             process.wait(timeout=10)
         except subprocess.TimeoutExpired:
             process.kill()
+
+
+@pytest.fixture(scope="module")
+def app_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    with served_app(tmp_path_factory.mktemp("user")) as url:
+        yield url
 
 
 @pytest.fixture(scope="module")
