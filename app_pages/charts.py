@@ -26,13 +26,12 @@ def contributions_chart(contributions: pd.Series, title: str) -> go.Figure:
             marker_color=colour,
             hovertemplate="%{y}: %{x:.1f} points<extra></extra>",
         )
-    figure.update_layout(
+    _style(
+        figure,
         title=title,
-        font=FONT,
         xaxis_title="points of the 0-100 score",
         yaxis={"autorange": "reversed"},
-        legend={"orientation": "h", "y": -0.2},
-        margin={"l": 10, "r": 10, "t": 60, "b": 10},
+        legend_y=-0.2,
         height=460,
     )
     return figure
@@ -66,13 +65,12 @@ def stability_chart(eligible: pd.DataFrame, top_k: int) -> go.Figure:
             "top-k chance %{customdata[2]:.0%}<extra></extra>",
         )
     )
-    figure.update_layout(
+    _style(
+        figure,
         title="How steady is each rank if the weights move a little?",
-        font=FONT,
         xaxis_title="rank (1 = best)",
         yaxis={"autorange": "reversed"},
         height=max(360, 28 * len(ordered)),
-        margin={"l": 10, "r": 10, "t": 60, "b": 10},
     )
     return figure
 
@@ -92,15 +90,14 @@ def allocation_chart(table: pd.DataFrame) -> go.Figure:
             marker_color=SECTOR_PALETTE[index % len(SECTOR_PALETTE)],
             hovertemplate="%{y}: £%{x:.2f}m<extra></extra>",
         )
-    figure.update_layout(
+    _style(
+        figure,
         title="Where the money goes",
-        font=FONT,
         xaxis_title="£m",
         barmode="stack",
         yaxis={"categoryorder": "total ascending"},
         height=max(360, 34 * len(table)),
-        legend={"orientation": "h", "y": -0.15},
-        margin={"l": 10, "r": 10, "t": 60, "b": 10},
+        legend_y=-0.15,
     )
     return figure
 
@@ -125,13 +122,12 @@ def frontier_chart(points: pd.DataFrame, chosen: tuple[float, float] | None) -> 
             name="this allocation",
             marker={"size": 18, "color": "#D55E00", "symbol": "diamond"},
         )
-    figure.update_layout(
+    _style(
+        figure,
         title="How much return does more impact cost?",
-        font=FONT,
         xaxis_title="impact score (0-100)",
         yaxis_title="expected return, % a year",
-        legend={"orientation": "h", "y": -0.2},
-        margin={"l": 10, "r": 10, "t": 60, "b": 10},
+        legend_y=-0.2,
         height=440,
     )
     return figure
@@ -152,13 +148,12 @@ def stress_chart(scenarios: list[str], losses: dict[str, list[float | None]]) ->
             marker_color=PORTFOLIO_COLOURS[key],
             hovertemplate="%{x}: £%{y:.1f}m lost<extra></extra>",
         )
-    figure.update_layout(
+    _style(
+        figure,
         title="What a shock would cost",
-        font=FONT,
         yaxis_title="loss, £m",
         barmode="group",
-        legend={"orientation": "h", "y": -0.3},
-        margin={"l": 10, "r": 10, "t": 60, "b": 10},
+        legend_y=-0.3,
         height=460,
     )
     return figure
@@ -195,16 +190,22 @@ def fan_chart(years: list[int], bands: dict[str, dict[str, list[float]]]) -> go.
             line={"color": colour, "width": 3},
             hovertemplate="year %{x}: £%{y:.0f}m (middle)<extra></extra>",
         )
-    figure.update_layout(
+    _style(
+        figure,
         title="What the money could grow to (middle path, and 9 in 10 outcomes)",
-        font=FONT,
         xaxis_title="years from now",
         yaxis_title="value, £m",
-        legend={"orientation": "h", "y": -0.2},
-        margin={"l": 10, "r": 10, "t": 60, "b": 10},
+        legend_y=-0.2,
         height=460,
     )
     return figure
+
+
+def _style(figure: go.Figure, legend_y: float | None = None, **layout: object) -> None:
+    """The look every chart shares: large type, tight margins, the legend below the plot."""
+    if legend_y is not None:
+        layout["legend"] = {"orientation": "h", "y": legend_y}
+    figure.update_layout(font=FONT, margin={"l": 10, "r": 10, "t": 60, "b": 10}, **layout)
 
 
 def _transparent(colour: str, alpha: float = 0.15) -> str:
