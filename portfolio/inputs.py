@@ -11,7 +11,7 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from portfolio.risk import RiskModel
+from portfolio.risk import RiskModel, quantised
 from screening.mandate import Mandate
 from screening.metrics import IMPACT_PILLARS
 from screening.reference import Reference
@@ -74,7 +74,7 @@ def allocation_inputs(
         lower=(rows["min_ticket_gbp"].to_numpy(dtype=float) / target),
         upper=np.minimum(rows["max_ticket_gbp"].to_numpy(dtype=float) / target, 1.0),
         expected_return=rows["expected_return"].to_numpy(dtype=float),
-        impact=impact_scores(screen, mandate).loc[ids].to_numpy(dtype=float) / 100.0,
+        impact=quantised(impact_scores(screen, mandate).loc[ids].to_numpy(dtype=float) / 100.0),
         jobs_per_gbp_m=screen.scores.values.loc[ids, "jobs_per_gbp_m"].to_numpy(dtype=float),
         sector=rows["sector"].to_numpy(dtype=object),
         asset_class=rows["asset_class"].to_numpy(dtype=object),

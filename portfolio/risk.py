@@ -76,19 +76,54 @@ class RiskModel:
         return RiskModel(list(ids), self.exposures[rows], self.specific[rows], self.source)
 
 
-def _sqrt_psd(matrix: np.ndarray) -> np.ndarray:
-    """L with L L' = matrix for a symmetric PSD matrix (tiny negative eigenvalues clipped)."""
-    values, vectors = np.linalg.eigh((matrix + matrix.T) / 2)
-    keep = values > 1e-12 * max(1.0, float(values.max()))
-    return vectors[:, keep] * np.sqrt(values[keep])
+def _root(matrix: np.ndarray) -> np.ndarray:
+    """A canonical L with L L' = matrix: the Cholesky factor when the matrix is positive definite,
+    else the symmetric square root V sqrt(D) V' (tiny negative eigenvalues clipped).
+
+    Both are unique for a given matrix. A root built from eigenvectors alone is not: where
+    eigenvalues repeat, LAPACK may return any basis of their eigenspace, and which one it returns
+    changes with the CPU and the BLAS kernel, and with it the solver's path through tied optima.
+    """
+    symmetric = (matrix + matrix.T) / 2
+    try:
+        return np.linalg.cholesky(symmetric)
+    except np.linalg.LinAlgError:
+        values, vectors = np.linalg.eigh(symmetric)
+        return (vectors * np.sqrt(np.clip(values, 0.0, None))) @ vectors.T
 
 
-def place_correlation(codes: list[str], reference: Reference, same_region: float) -> np.ndarray:
-    """1 within a place, `same_region` between places of one region, 0 otherwise."""
-    regions = reference.places.loc[codes, "region"].to_numpy()
-    matrix = np.where(regions[:, None] == regions[None, :], same_region, 0.0)
-    np.fill_diagonal(matrix, 1.0)
-    return matrix
+MANTISSA_BITS = 40
+
+
+def quantised(values: np.ndarray) -> np.ndarray:
+    """Values rounded to 40 significant bits (about 12 digits), exactly and the same way everywhere.
+
+    Figures computed with BLAS differ in their last bits from one CPU or kernel to the next; rounded
+    like this they are bit-for-bit identical (but in the rare case of a value on a rounding edge),
+    so every machine hands the solvers the same problem. 1e-12 relative is far below any figure shown.
+    """
+    mantissa, exponent = np.frexp(np.asarray(values, dtype=float))
+    return np.ldexp(np.round(mantissa * 2.0**MANTISSA_BITS) / 2.0**MANTISSA_BITS, exponent)
+
+
+def place_loadings(codes: list[str], reference: Reference, same_region: float) -> np.ndarray:
+    """Unit loadings of each place on the local-economy factors, with no decomposition at all.
+
+    A place in a region shared with other places loads sqrt(same_region) on a region factor and
+    sqrt(1 - same_region) on its own factor; a place alone in its region (or with no region) loads
+    1 on its own. So two places in one region correlate `same_region`, others 0, and the loadings
+    come from that definition rather than from a decomposition, the same numbers on every machine.
+    """
+    regions = reference.places.loc[codes, "region"]
+    shared = [r for r in dict.fromkeys(regions) if isinstance(r, str) and (regions == r).sum() > 1]
+    loadings = np.zeros((len(codes), len(shared) + len(codes)))
+    for i, region in enumerate(regions):
+        if region in shared:
+            loadings[i, shared.index(region)] = np.sqrt(same_region)
+            loadings[i, len(shared) + i] = np.sqrt(1.0 - same_region)
+        else:
+            loadings[i, len(shared) + i] = 1.0
+    return loadings[:, np.any(loadings != 0, axis=0)]
 
 
 LISTED_PREFIX = "listed:"  # id of a listed asset-class holding in a joint model: "listed:uk_equity"
@@ -114,10 +149,13 @@ def factor_model(
     """
     settings = settings or bundled_risk_settings()
     sigma = frame["volatility"].to_numpy(dtype=float)
-    classes = sorted(set(frame["asset_class"]) | set(listed))
+    # the candidates' classes first: a Cholesky factor's leading rows do not depend on the rows
+    # after them, so adding listed classes leaves the candidates' loadings exactly as they were
+    held = sorted(set(frame["asset_class"]))
+    classes = held + sorted(set(listed) - set(held))
     places = sorted(frame["local_authority"].unique())
-    class_root = _sqrt_psd(reference.correlations.loc[classes, classes].to_numpy(dtype=float))
-    place_root = _sqrt_psd(place_correlation(places, reference, settings.same_region_correlation))
+    class_root = _root(reference.correlations.loc[classes, classes].to_numpy(dtype=float))
+    place_root = place_loadings(places, reference, settings.same_region_correlation)
     class_rows = class_root[[classes.index(c) for c in frame["asset_class"]]]
     place_rows = place_root[[places.index(p) for p in frame["local_authority"]]]
     exposures = np.hstack(
@@ -139,18 +177,14 @@ def factor_model(
         exposures = np.vstack([exposures, rows])
         specific = np.concatenate([specific, np.zeros(len(listed))])
         ids += [listed_id(c) for c in listed]
-    return RiskModel(ids, exposures, specific, "factor model")
+    return RiskModel(ids, quantised(exposures), quantised(specific), "factor model")
 
 
 def covariance_model(covariance: pd.DataFrame, ids: list[str]) -> RiskModel:
     """A user's covariance matrix (already checked) in factor form, for the candidates `ids`.
 
     A Cholesky factor when the matrix is positive definite (triangular: half the non-zeros of an
-    eigen-decomposition, so the solver works on a smaller cone); otherwise the eigen-root.
+    eigen-decomposition, so the solver works on a smaller cone); otherwise the symmetric root.
     """
-    matrix = covariance.loc[ids, ids].to_numpy(dtype=float)
-    try:
-        root = np.linalg.cholesky((matrix + matrix.T) / 2)
-    except np.linalg.LinAlgError:
-        root = _sqrt_psd(matrix)
-    return RiskModel(list(ids), root, np.zeros(len(ids)), "covariance file")
+    root = _root(covariance.loc[ids, ids].to_numpy(dtype=float))
+    return RiskModel(list(ids), quantised(root), np.zeros(len(ids)), "covariance file")
