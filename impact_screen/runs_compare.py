@@ -37,10 +37,15 @@ def result_differences(before: dict, after: dict) -> list[str]:
     old_outcomes, new_outcomes = outcome_leaves(before), outcome_leaves(after)
     for change in _changes(old_outcomes, new_outcomes):
         lines.append(f"{change['key']}: {_show(change['a'])} -> {_show(change['b'])}")
-    diagnosis = [(d.get("constraint"), d.get("relaxation")) for d in before.get("diagnosis", [])]
-    if diagnosis != [(d.get("constraint"), d.get("relaxation")) for d in after.get("diagnosis", [])]:
+    if _diagnosis(before) != _diagnosis(after):
         lines.append("the diagnosis of what must change differs")
     return lines
+
+
+def _diagnosis(document: dict) -> list[tuple]:
+    """Each change of a diagnosis, word for word: its key, amount, option and message."""
+    fields = ("constraint", "relaxation", "option", "message")
+    return [tuple(d.get(f) for f in fields) for d in document.get("diagnosis", [])]
 
 
 def _close(a: object, b: object, tolerance: float = 1e-9) -> bool:

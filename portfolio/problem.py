@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import time
 import warnings
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 import cvxpy as cp
 import numpy as np
@@ -19,16 +19,19 @@ from screening.mandate import Mandate
 DEFAULT_IMPACT_WEIGHT = 0.0005  # blended objective: 5 bp of return per point of impact score
 DEFAULT_RISK_AVERSION = 1.0  # blended objective: penalty per unit of variance
 MIN_HOLDING = 10 * HELD  # with min_holdings, the least a held candidate takes (£1,000 of £100m)
+EXACT_GAP = 1e-9  # the gap for small yes/no problems whose optimum must be exact, not merely good
 
 
 @dataclass(frozen=True)
 class SolveOptions:
-    """How hard to try: the time limit and the relative optimality gap for mixed-integer solves."""
+    """How hard to try: the time limit, the relative optimality gap for mixed-integer solves, and
+    (for Clarabel) the feasibility and gap tolerance, None for its own default of 1e-8."""
 
     time_limit_s: float = 60.0
     mip_gap: float = 1e-4
     continuous_solver: str = "CLARABEL"
     integer_solver: str = "SCIP"
+    continuous_tolerance: float | None = None
 
 
 @dataclass
@@ -147,6 +150,13 @@ def _ticket_constraints(
     }
 
 
+def variant(built: Built, objective: cp.Objective, extra: list[cp.Constraint]) -> Built:
+    """The same variables and constraints with another objective and a few more constraints,
+    solved as a mixed-integer problem (SCIP) when `extra` or the original has yes/no variables."""
+    problem = cp.Problem(objective, [*built.constraints.values(), *extra])
+    return replace(built, problem=problem, mixed_integer=problem.is_mixed_integer())
+
+
 _STATUS = {
     cp.OPTIMAL: "optimal",
     cp.OPTIMAL_INACCURATE: "optimal_inaccurate",
@@ -192,6 +202,16 @@ def _run(built: Built, solver: str, options: SolveOptions) -> None:
     if built.mixed_integer:
         params = {"limits/time": options.time_limit_s, "limits/gap": options.mip_gap}
         built.problem.solve(solver=solver, scip_params=params)
+    elif options.continuous_tolerance is not None and solver == "CLARABEL":
+        tolerance = options.continuous_tolerance
+        built.problem.solve(
+            solver=solver,
+            time_limit=options.time_limit_s,
+            tol_feas=tolerance,
+            tol_gap_abs=tolerance,
+            tol_gap_rel=tolerance,
+            tol_ktratio=min(1e-6, tolerance * 100),
+        )
     else:
         built.problem.solve(solver=solver, time_limit=options.time_limit_s)
 
