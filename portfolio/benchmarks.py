@@ -6,8 +6,8 @@
   proportion to their population (or GVA, `benchmark_weighting = "gva"`, where every place has it),
   placed by the same optimiser, objective and limits as the allocation, apart from the places.
   Each place's share is a named floor `city_weights.<ONS code>`; the floors add up to 1, so each
-  place gets exactly its share. A place whose candidates cannot take its share gets what they can
-  take, and the rest is spread over the other places in proportion to their weights (noted).
+  place gets exactly its share. A place the limits hold back gets what it can take, and the rest
+  is spread over the other places in proportion to their weights (portfolio.place_shares; noted).
 """
 
 from __future__ import annotations
@@ -19,9 +19,10 @@ import numpy as np
 import pandas as pd
 
 from portfolio.allocate import Allocation, allocate
-from portfolio.constraints import Limit
+from portfolio.constraints import Limit, mandate_limits
 from portfolio.holdings import Holdings
 from portfolio.inputs import AllocationInputs, allocation_inputs
+from portfolio.place_shares import place_shares
 from portfolio.problem import SolveOptions
 from portfolio.risk import RiskModel
 from screening.candidates import Universe
@@ -63,63 +64,51 @@ def city_weighted(
     options: SolveOptions | None = None,
 ) -> CityWeighted:
     """Spread the target over the UK places in proportion to their weight, through the same optimiser."""
+    options = options or SolveOptions()
     frame = universe.frame
-    places = [p for p in dict.fromkeys(sorted(frame["local_authority"])) if p in reference.places.index]
-    spread = mandate.model_copy(update={"places": places})
-    allowed = eligibility(frame, spread, reference)["eligible"]
-    ids = [c for c in frame.index if bool(allowed[c])]
-    inputs = allocation_inputs(frame, screen, spread, reference, risk, ids=ids)
-    notes = _excluded_places(places, set(frame.loc[ids, "local_authority"]), reference)
-    weights, weighting, why = _place_weights(
-        sorted(set(frame.loc[ids, "local_authority"])), mandate, reference
-    )
+    spread, inputs, notes = _spread(frame, screen, mandate, reference, risk)
+    where = frame.loc[inputs.ids, "local_authority"].to_numpy()
+    weights, weighting, why = _place_weights(sorted(set(where)), mandate, reference)
     notes += why
-    table = _place_table(weights, inputs, mandate, frame, reference)
+    table = _place_table(weights, inputs, mandate, where, reference)
     if table["capacity_share"].sum() < 1 - 1e-12:
         notes.append(
             f"The eligible candidates in every place can take only "
             f"{table['capacity_share'].sum():.1%} of the target: no city-weighted benchmark."
         )
         return CityWeighted("infeasible", weighting, table, notes=notes)
-    result, table = _solve(inputs, spread, table, frame, options)
-    notes += _redistribution_notes(table)
-    if not result.feasible:
+    limits = mandate_limits(spread, inputs)
+    shares = place_shares(inputs, spread, limits, where, table["proportional_share"], options)
+    floors: list[Limit] = []
+    if shares is not None:  # None: no spread over these places meets the limits; allocate says why
+        table["target_share"] = shares.shares
+        table["capacity_share"] = shares.capacity
+        notes += _redistribution_notes(table, shares.held, shares.left)
+        floors = _place_floors(table, where)
+    result = allocate(inputs, spread, options, floors)
+    if shares is None or not result.feasible:
         notes += [
             f"The city-weighted benchmark cannot meet the limits: {d.message}" for d in result.diagnosis
         ]
         return CityWeighted(result.status, weighting, table, allocation=result, notes=notes)
     amounts = result.amounts
     table["amount_gbp"] = (
-        amounts.groupby(frame.loc[amounts.index, "local_authority"]).sum().reindex(table.index)
+        pd.Series(amounts.to_numpy(), index=where).groupby(level=0).sum().reindex(table.index)
     )
     holdings = Holdings.of("city_weighted", CITY_LABEL.format(weighting=weighting), candidates=amounts)
     return CityWeighted(result.status, weighting, table, holdings, result, notes)
 
 
-def _solve(
-    inputs: AllocationInputs,
-    mandate: Mandate,
-    table: pd.DataFrame,
-    frame: pd.DataFrame,
-    options: SolveOptions | None,
-    rounds: int = 3,
-) -> tuple[Allocation, pd.DataFrame]:
-    """Solve with the place floors; when only floors stand in the way (a place cannot take its share
-    within the other limits, e.g. an asset-class cap), lower those places' capacity by what the
-    diagnosis says and spread the rest again."""
-    for _ in range(rounds):
-        table = _redistributed(table)
-        result = allocate(inputs, mandate, options, _place_floors(table, inputs, frame))
-        moves = {d.constraint.removeprefix("city_weights."): d.relaxation for d in result.diagnosis}
-        if (
-            result.feasible
-            or not moves
-            or not all(d.constraint.startswith("city_weights.") for d in result.diagnosis)
-        ):
-            break
-        for code, relaxation in moves.items():
-            table.loc[code, "capacity_share"] = max(0.0, table.at[code, "target_share"] - relaxation)
-    return result, table
+def _spread(
+    frame: pd.DataFrame, screen: Screen, mandate: Mandate, reference: Reference, risk: RiskModel
+) -> tuple[Mandate, AllocationInputs, list[str]]:
+    """The mandate over every UK place in the file, its eligible candidates, and the places left out."""
+    places = [p for p in dict.fromkeys(sorted(frame["local_authority"])) if p in reference.places.index]
+    spread = mandate.model_copy(update={"places": places})
+    allowed = eligibility(frame, spread, reference)["eligible"]
+    ids = [c for c in frame.index if bool(allowed[c])]
+    inputs = allocation_inputs(frame, screen, spread, reference, risk, ids=ids)
+    return spread, inputs, _excluded_places(places, set(frame.loc[ids, "local_authority"]), reference)
 
 
 def _excluded_places(places: list[str], kept: set[str], reference: Reference) -> list[str]:
@@ -153,12 +142,12 @@ def _place_weights(
 
 
 def _place_table(
-    weights: pd.Series, inputs: AllocationInputs, mandate: Mandate, frame: pd.DataFrame, reference: Reference
+    weights: pd.Series, inputs: AllocationInputs, mandate: Mandate, where: np.ndarray, reference: Reference
 ) -> pd.DataFrame:
-    """Per place: its weight, its proportional share and what its eligible candidates can take."""
+    """Per place: its weight, its proportional share and what its candidates' tickets can take (a
+    first bound; replaced by what the place can take within every limit once that is solved)."""
     share_cap = 1.0 if mandate.max_candidate_share is None else mandate.max_candidate_share
     per_candidate = np.minimum(inputs.upper, share_cap)
-    where = frame.loc[inputs.ids, "local_authority"].to_numpy()
     capacity = pd.Series(per_candidate, index=where).groupby(level=0).sum().reindex(weights.index).fillna(0.0)
     return pd.DataFrame(
         {
@@ -172,38 +161,41 @@ def _place_table(
     )
 
 
-def _redistributed(table: pd.DataFrame) -> pd.DataFrame:
-    """Shares capped at each place's capacity, the excess spread over the others by weight (repeatedly)."""
-    table = table.copy()
-    capped: list[str] = []
-    while True:
-        free = [p for p in table.index if p not in capped]
-        left = 1.0 - table.loc[capped, "capacity_share"].sum()
-        shares = left * table.loc[free, "weight"] / table.loc[free, "weight"].sum()
-        over = shares[shares > table.loc[free, "capacity_share"] + 1e-12].index
-        table.loc[free, "target_share"] = shares
-        if over.empty:
-            return table
-        capped += list(over)
-        table.loc[over, "target_share"] = table.loc[over, "capacity_share"]
+def _redistribution_notes(table: pd.DataFrame, held: list[str], left: float) -> list[str]:
+    """What the limits did to the proportional shares: the places held below theirs (one sentence
+    for one place, one list for several), and any share left to the objective."""
+    rows = table.loc[held]
+    spread = "the rest was spread over the other places in proportion to their weights."
+    notes = []
+    if len(rows) == 1:
+        row = rows.iloc[0]
+        taken = "nothing" if row["target_share"] < 1e-9 else f"only {row['target_share']:.2%}"
+        notes.append(
+            f"{row['name']}'s candidates can take {taken} of the money within the mandate's limits, "
+            f"against its proportional share of {row['proportional_share']:.2%}; {spread}"
+        )
+    elif len(rows) > 1:
+        listed = "; ".join(
+            f"{row['name']} {row['target_share']:.2%} (against {row['proportional_share']:.2%})"
+            for _, row in rows.iterrows()
+        )
+        notes.append(
+            f"The mandate's limits hold {len(rows)} places below their proportional shares: {listed}; {spread}"
+        )
+    if left > 1e-9:
+        others = table.drop(index=held)
+        level = float((others["target_share"] / others["proportional_share"]).min())
+        notes.append(
+            f"With the candidates' minimum tickets or the fewest holdings, the places cannot all reach "
+            f"their proportional shares together: {'every other' if held else 'every'} place has at least "
+            f"{level:.2%} of its proportional share, and the last {left:.2%} of the money is placed where "
+            "the mandate's objective puts it."
+        )
+    return notes
 
 
-def _redistribution_notes(table: pd.DataFrame) -> list[str]:
-    """One note per place given less than its proportional share."""
-    short = table[table["target_share"] < table["proportional_share"] - 1e-9]
-    return [
-        f"{row['name']}'s candidates can take "
-        + ("nothing" if row["target_share"] < 1e-9 else f"only {row['target_share']:.2%}")
-        + " of the money within the "
-        f"mandate's limits, against its proportional share of {row['proportional_share']:.2%}; the rest "
-        "was spread over the other places in proportion to their weights."
-        for _, row in short.iterrows()
-    ]
-
-
-def _place_floors(table: pd.DataFrame, inputs: AllocationInputs, frame: pd.DataFrame) -> list[Limit]:
+def _place_floors(table: pd.DataFrame, where: np.ndarray) -> list[Limit]:
     """One floor per place, `city_weights.<ONS code>`: the place's money >= its target share."""
-    where = frame.loc[inputs.ids, "local_authority"].to_numpy()
     limits = []
     for code, share in table["target_share"].items():
         members = where == code
