@@ -7,21 +7,24 @@ the binding limits with their shadow prices, and on infeasibility runs the elast
 
 from __future__ import annotations
 
-import math
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 import numpy as np
 import pandas as pd
 
-from portfolio.binding import Binding, binding_limits
-from portfolio.constraints import HELD, Limit, mandate_limits
-from portfolio.diagnose import Diagnosis, diagnose, prechecks
+from portfolio.binding import Binding, binding_limits, shadow_prices
+from portfolio.constraints import Limit, mandate_limits
+from portfolio.diagnose import diagnose
 from portfolio.inputs import AllocationInputs
+from portfolio.pounds import to_pounds
+from portfolio.prechecks import prechecks
 from portfolio.problem import Built, SolveOptions, SolveReport, build, solve
+from portfolio.relaxation import Diagnosis
+from portfolio.tie_break import FLAT_OBJECTIVES, by_id_order, least_concentrated, spread_holdings
 from screening.mandate import Mandate
 
-POUND_TOLERANCE = 1.5e-8  # about £1.50 in £100m: a mixed-integer answer further out is polished
+CHECK_TOLERANCE = 1e-6  # a limit broken by more than this on the pounds (£100 in £100m) is a failure
 
 
 @dataclass(frozen=True)
@@ -84,27 +87,54 @@ def allocate(
         return _infeasible(inputs, mandate, limits, diagnose(inputs, mandate, limits, options, []), report)
     if not report.has_solution:
         return Allocation(report.status, mandate.target_gbp, pd.Series(dtype=float), report, inputs, limits)
-    held, priced = None, built
-    weights = np.asarray(built.variables.weights.value, dtype=float)
-    if built.mixed_integer:
-        held = np.asarray(built.variables.held.value) > 0.5  # type: ignore[union-attr]
-        priced = _polished(inputs, mandate, limits, held, options) or built
-        if priced is not built and _worst_violation(inputs, limits, weights, held) > POUND_TOLERANCE:
-            weights = np.asarray(priced.variables.weights.value, dtype=float)
-    amounts = to_pounds(weights, inputs, held)
+    weights, held, prices = _settled(inputs, mandate, limits, built, report, options)
+    weights, held = by_id_order(inputs, weights, held)
+    amounts = to_pounds(weights, inputs, held, limits)
     weights = amounts.to_numpy() / inputs.target_gbp
     violations = {limit.key: limit.violation(inputs, weights) for limit in limits}
-    binding = binding_limits(inputs, mandate, limits, weights, priced)
+    broken = {k: v for k, v in violations.items() if v > CHECK_TOLERANCE}
+    if broken:  # the pounds are checked whatever the solver said: an answer outside a limit is no answer
+        key = max(broken, key=broken.__getitem__)
+        message = f"the solver's answer breaks {key} by {broken[key]:.2g}; nothing is reported"
+        failed = replace(report, status="solver_error", message=message)
+        return Allocation("solver_error", mandate.target_gbp, pd.Series(dtype=float), failed, inputs, limits)
+    binding = binding_limits(inputs, mandate, limits, weights, prices)
     return Allocation(
         report.status, mandate.target_gbp, amounts, report, inputs, limits, binding, [], violations
     )
 
 
-def _worst_violation(
-    inputs: AllocationInputs, limits: list[Limit], weights: np.ndarray, held: np.ndarray
-) -> float:
-    rounded = to_pounds(weights, inputs, held).to_numpy() / inputs.target_gbp
-    return max((limit.violation(inputs, rounded) for limit in limits), default=0.0)
+def _settled(
+    inputs: AllocationInputs,
+    mandate: Mandate,
+    limits: list[Limit],
+    built: Built,
+    report: SolveReport,
+    options: SolveOptions,
+) -> tuple[np.ndarray, np.ndarray | None, dict[str, float]]:
+    """The weights, the holdings (yes/no problems) and the shadow prices of the solved `built`.
+
+    Ties are settled by portfolio.tie_break: with yes/no holdings, the least concentrated holdings
+    within the gap, priced by the continuous solver; then the least concentrated optimal weights.
+    """
+    weights = np.asarray(built.variables.weights.value, dtype=float)
+    prices = shadow_prices(built, limits)  # before any later solve overwrites the dual values
+    optimal = report.status == "optimal"
+    flat = mandate.objective in FLAT_OBJECTIVES  # the others are strictly convex: one optimum already
+    if not built.mixed_integer:
+        spread = least_concentrated(built, inputs, limits, options) if optimal and flat else None
+        return (weights if spread is None else spread), None, prices
+    held = np.asarray(built.variables.held.value) > 0.5  # type: ignore[union-attr]
+    chosen = spread_holdings(built, options) if optimal else None
+    if chosen is not None:
+        held, weights = chosen, np.asarray(built.variables.weights.value, dtype=float)
+    polished = _polished(inputs, mandate, limits, held, options)
+    if polished is None:
+        return weights, held, prices
+    prices = shadow_prices(polished, limits)
+    weights = np.asarray(polished.variables.weights.value, dtype=float)  # before a later solve overwrites it
+    spread = least_concentrated(polished, inputs, limits, options) if flat else None
+    return (weights if spread is None else spread), held, prices
 
 
 def _polished(
@@ -112,9 +142,8 @@ def _polished(
 ) -> Built | None:
     """The mixed-integer solution's holdings re-solved as a continuous problem on Clarabel.
 
-    It gives the dual values that price each limit, and its weights replace SCIP's when those sit
-    more than a pound or so outside a limit (SCIP's feasibility tolerance is 1e-6, £100 in
-    £100m); otherwise SCIP's answer is kept, as it often lands exactly on round ticket sizes.
+    Its weights are the one optimum for those holdings (SCIP meets limits only to 1e-6, £100 in
+    £100m, and leaves ties among the weights), and its dual values price each limit.
     """
     polished = build(inputs, limits, mandate, fixed_holdings=held)
     return polished if solve(polished, options).has_solution else None
@@ -130,53 +159,3 @@ def _infeasible(
     return Allocation(
         "infeasible", mandate.target_gbp, pd.Series(dtype=float), report, inputs, limits, diagnosis=diagnosis
     )
-
-
-def to_pounds(weights: np.ndarray, inputs: AllocationInputs, held: np.ndarray | None = None) -> pd.Series:
-    """Whole pounds adding up exactly to the target, each within its ticket bounds.
-
-    Solver noise is removed first (weights below a pound's worth, or of candidates not held, are
-    zero; held ones are clipped into their tickets); each amount is rounded to the nearest pound,
-    and any pound the rounding gained or lost is settled on the holdings that rounding moved most
-    the other way (so £14,999,999.6 from the solver shows as £15,000,000).
-    """
-    target = inputs.target_gbp
-    w = np.clip(np.nan_to_num(weights), 0.0, inputs.upper)
-    if held is None:
-        held = w > HELD
-    w = np.where(held, np.clip(w, inputs.lower, inputs.upper), 0.0)
-    exact = w * target
-    pounds = np.floor(exact + 1e-9)
-    caps = np.where(np.isfinite(inputs.upper), np.floor(inputs.upper * target + 1e-9), math.inf)
-    floors = np.ceil(inputs.lower * target - 1e-9) * held
-    remainder = round(target - pounds.sum())
-    pounds = _spread(pounds, exact - pounds, remainder, held, floors, caps)
-    return pd.Series(pounds, index=inputs.ids, name="amount_gbp")
-
-
-def _spread(
-    pounds: np.ndarray,
-    fractions: np.ndarray,
-    remainder: int,
-    held: np.ndarray,
-    floors: np.ndarray,
-    caps: np.ndarray,
-) -> np.ndarray:
-    """Add (or take) `remainder` pounds: first one pound each, largest fraction first; then, if
-    clipping left more to place, as much as each holding has room for."""
-    step = 1 if remainder > 0 else -1
-    order = [i for i in np.argsort(-fractions * step, kind="stable") if held[i]]
-
-    def room(i: int) -> float:
-        return caps[i] - pounds[i] if step > 0 else pounds[i] - floors[i]
-
-    for i in order:
-        if remainder != 0 and room(i) >= 1:
-            pounds[i] += step
-            remainder -= step
-    for i in order:
-        if remainder != 0:
-            move = min(abs(remainder), room(i))
-            pounds[i] += step * move
-            remainder -= step * int(move)
-    return pounds

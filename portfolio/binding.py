@@ -72,11 +72,29 @@ def _message(limit: Limit, objective: str, price: float | None) -> str:
     return f"{limit.key} is binding at {limit.show(limit.limit)}: {verb} it by {step} would give {_gain_text(objective, per_step)}"
 
 
+def shadow_prices(solved: Built, limits: list[Limit]) -> dict[str, float]:
+    """Objective gained per unit of loosening each limit (the dual value, >= 0, whatever the sense),
+    read straight after a continuous solve: a later solve that shares the constraints overwrites them.
+    Empty for a mixed-integer solve, which has no dual values."""
+    if solved.mixed_integer:
+        return {}
+    prices = {}
+    for limit in limits:
+        dual = solved.constraints[limit.key].dual_value
+        value = None if dual is None else float(np.sum(np.abs(np.asarray(dual, dtype=float))))
+        if value is not None and np.isfinite(value) and limit.unit != "count":
+            prices[limit.key] = value
+    return prices
+
+
 def binding_limits(
-    inputs: AllocationInputs, mandate: Mandate, limits: list[Limit], weights: np.ndarray, solved: Built
+    inputs: AllocationInputs,
+    mandate: Mandate,
+    limits: list[Limit],
+    weights: np.ndarray,
+    prices: dict[str, float],
 ) -> list[Binding]:
-    """The limits the allocation sits on, priced from `solved` when it is a continuous solve."""
-    priced = None if solved.mixed_integer else solved
+    """The limits the allocation sits on, with their shadow prices where known."""
     result = []
     for limit in limits:
         value = limit.evaluate(inputs, weights)
@@ -84,19 +102,10 @@ def binding_limits(
             limit.unit == "share" and limit.sense == "<=" and limit.limit >= 1
         ):
             continue
-        price = _dual(priced, limit) if priced is not None and limit.unit != "count" else None
+        price = prices.get(limit.key)
         result.append(
             Binding(
                 limit.key, value, limit.limit, limit.unit, price, _message(limit, mandate.objective, price)
             )
         )
     return result
-
-
-def _dual(built: Built, limit: Limit) -> float | None:
-    """Objective gained per unit of loosening: the dual value, whatever the sense (>= 0)."""
-    dual = built.constraints[limit.key].dual_value
-    if dual is None:
-        return None
-    value = float(np.sum(np.abs(np.asarray(dual, dtype=float))))
-    return value if np.isfinite(value) else None

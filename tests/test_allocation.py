@@ -370,8 +370,10 @@ def test_user_covariance_volatility_is_exactly_sqrt_wsw_and_matches_pyportfolioo
     assert result.metrics()["volatility"] == pytest.approx(math.sqrt(w @ covariance @ w), abs=1e-9)
     assert math.sqrt(w @ covariance @ w) <= max_volatility + 1e-8
     peer = pypfopt_max_return(mu, covariance, max_volatility, 0.25)
-    assert mu @ w == pytest.approx(mu @ peer, abs=1e-5)
-    np.testing.assert_allclose(w, peer, atol=1e-4)
+    assert mu @ w == pytest.approx(mu @ peer, abs=1e-6)
+    # the optimum is flat: weights 1e-4 apart differ in return by less than 1e-9, so two solvers
+    # (and the least-concentrated tie-break) agree on the return, on the weights only roughly
+    np.testing.assert_allclose(w, peer, atol=1e-3)
 
 
 def test_cli_allocation_with_a_covariance_file_matches_pyportfolioopt(tmp_path, capsys):
@@ -406,8 +408,8 @@ def test_cli_allocation_with_a_covariance_file_matches_pyportfolioopt(tmp_path, 
     assert all(a["local_authority"] == PRESTON for a in document["allocations"])
     w = np.array([amounts.get(i, 0.0) for i in ids]) / TARGET
     peer = pypfopt_max_return(mu, covariance, max_volatility, 0.2)
-    assert mu @ w == pytest.approx(mu @ peer, abs=1e-5)
-    np.testing.assert_allclose(w, peer, atol=1e-4)
+    assert mu @ w == pytest.approx(mu @ peer, abs=1e-6)
+    np.testing.assert_allclose(w, peer, atol=1e-3)  # a flat optimum, as above
     assert document["portfolio"]["volatility"] == pytest.approx(math.sqrt(w @ covariance @ w), abs=1e-6)
 
 
@@ -642,3 +644,18 @@ def test_frontier_trades_return_for_impact_monotonically(continuous):
     assert points[0].impact_score == pytest.approx(best_return.metrics()["impact_score"], abs=1e-3)
     best_impact = allocate(inputs, mandate, options)
     assert points[-1].impact_score == pytest.approx(best_impact.metrics()["impact_score"], abs=1e-3)
+
+
+def test_an_answer_outside_a_limit_is_refused_whatever_the_solver_said(monkeypatch, bundled_inputs):
+    """The pounds are checked against every limit after the solve: a wrong answer is no answer."""
+    import portfolio.allocate as engine
+
+    def everything_on_the_first(weights, inputs, held=None, limits=()):
+        amounts = np.zeros(inputs.n)
+        amounts[0] = inputs.target_gbp
+        return pd.Series(amounts, index=inputs.ids, name="amount_gbp")
+
+    monkeypatch.setattr(engine, "to_pounds", everything_on_the_first)
+    result = allocate(bundled_inputs, MANDATE)
+    assert result.status == "solver_error" and not result.feasible and result.amounts.empty
+    assert result.report is not None and "breaks" in result.report.message
