@@ -36,10 +36,7 @@ def _parser() -> argparse.ArgumentParser:
     screen = commands.add_parser("screen", help="eligibility, scores and ranks of every candidate")
     _input_flags(screen, covariance=False)
     _json_flag(screen, "the screen")
-    screen.add_argument("--top-k", type=int, default=10, metavar="K", help="k for the chance of a top-k rank")
-    screen.add_argument(
-        "--draws", type=int, default=10_000, metavar="N", help="weight draws for rank stability"
-    )
+    _stability_flags(screen)
     screen.set_defaults(run=_screen)
     allocate = commands.add_parser("allocate", help="place the target within the mandate's limits")
     _input_flags(allocate, covariance=True)
@@ -63,6 +60,7 @@ def _parser() -> argparse.ArgumentParser:
         action="store_true",
         help="allocate only: skip the benchmarks, impact accounting, stress tests and projection",
     )
+    _stability_flags(allocate)
     add_save_option(allocate)
     allocate.set_defaults(run=_allocate)
     add_assumptions_command(commands)
@@ -75,6 +73,23 @@ def _input_flags(command: argparse.ArgumentParser, covariance: bool) -> None:
     command.add_argument("--mandate", type=Path, metavar="M", help="mandate file (TOML)")
     if covariance:
         command.add_argument("--covariance", type=Path, metavar="C", help="covariance matrix (CSV)")
+
+
+def _stability_flags(command: argparse.ArgumentParser) -> None:
+    """The screen's settings, the same flags and defaults for `screen` and `allocate` (one screen per run)."""
+    command.add_argument(
+        "--top-k", type=int, default=10, metavar="K", help="k for the chance of a top-k rank"
+    )
+    command.add_argument(
+        "--draws", type=int, default=10_000, metavar="N", help="weight draws for rank stability"
+    )
+
+
+def _stability(args: argparse.Namespace):
+    from screening.stability import StabilitySettings
+
+    _positive(top_k=args.top_k, draws=args.draws)
+    return StabilitySettings(draws=args.draws, top_k=args.top_k)
 
 
 def _json_flag(command: argparse.ArgumentParser, what: str) -> None:
@@ -98,12 +113,10 @@ def _validate(args: argparse.Namespace) -> int:
 
 def _screen(args: argparse.Namespace) -> int:
     from screening.screen import run_screen, screen_document
-    from screening.stability import StabilitySettings
 
-    _positive(top_k=args.top_k, draws=args.draws)
+    settings = _stability(args)
     inputs = load_inputs(args)
     report_problems(inputs.warnings)
-    settings = StabilitySettings(draws=args.draws, top_k=args.top_k)
     result = run_screen(inputs.universe, inputs.mandate, inputs.reference, settings)
     if args.json is not None:
         write_json(args.json, screen_document(result, inputs.universe, inputs.mandate, inputs.reference))
@@ -118,6 +131,7 @@ def _allocate(args: argparse.Namespace) -> int:
     from portfolio.run import run_allocation
 
     _positive(time_limit=args.time_limit, frontier_points=args.frontier_points + 1)
+    stability = _stability(args)
     check_save_target(args)
     inputs = load_inputs(args)
     report_problems(inputs.warnings)
@@ -129,6 +143,7 @@ def _allocate(args: argparse.Namespace) -> int:
         SolveOptions(time_limit_s=args.time_limit),
         args.frontier_points,
         with_comparison=not args.no_comparison,
+        stability=stability,
     )
     if args.json is not None:
         write_json(args.json, allocation_document(run, inputs.universe, inputs.mandate, inputs.reference))

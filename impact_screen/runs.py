@@ -13,7 +13,7 @@ import csv
 import hashlib
 import io
 import platform
-from dataclasses import dataclass, field, replace
+from dataclasses import asdict, dataclass, field, replace
 from datetime import UTC, datetime
 from importlib import metadata
 from pathlib import Path
@@ -29,6 +29,7 @@ from screening.candidates import Universe
 from screening.mandate import Mandate, mandate_from_text
 from screening.provenance import Provenance, data_version
 from screening.reference import ASSUMPTION_COLUMNS, Reference
+from screening.stability import StabilitySettings
 
 if TYPE_CHECKING:
     from portfolio.run import AllocationRun
@@ -159,7 +160,11 @@ def capture(
         versions=package_versions(),
         results=document,
         screen=screen_records(run.screen),
-        settings={**(settings or {}), **({"unstored_inputs": unstored} if unstored else {})},
+        settings={
+            **(settings or {}),
+            "stability": asdict(run.screen.settings),
+            **({"unstored_inputs": unstored} if unstored else {}),
+        },
         files=files,
         summary={
             "mandate": mandate.name,
@@ -307,6 +312,8 @@ def rerun(saved: SavedRun) -> Rerun:
     settings = saved.settings or {}
     options = SolveOptions(time_limit_s=float(settings.get("time_limit_s", 60.0)))
     frontier_points = int(settings.get("frontier_points", len(saved.results.get("frontier", [])) or 25))
+    # runs saved before the screen's settings were kept were screened with 1,000 draws
+    stability = StabilitySettings(**settings.get("stability", {"draws": 1_000}))
     comparison_inputs = _comparison_inputs(saved, inputs.reference)
     extra = {"comparison_inputs": comparison_inputs} if comparison_inputs is not None else {}
     run = run_allocation(
@@ -316,6 +323,7 @@ def rerun(saved: SavedRun) -> Rerun:
         inputs.covariance,
         options,
         frontier_points,
+        stability=stability,
         **extra,
     )
     document = allocation_document(run, inputs.universe, inputs.mandate, inputs.reference)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import math
+from dataclasses import asdict
 
 import pandas as pd
 
@@ -72,6 +73,7 @@ def allocation_document(
         },
         "checks": {"limit_violations": {k: _round(v, 9) for k, v in result.violations.items()}},
         "risk_model": run.risk.source,
+        "screen_settings": asdict(run.screen.settings),
         "provenance": {
             "candidates": universe.provenance.as_dict(),
             **{name: p.as_dict() for name, p in reference.provenance.items()},

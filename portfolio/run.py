@@ -51,11 +51,16 @@ def run_allocation(
     frontier_points: int = 25,
     comparison_inputs: ComparisonInputs | None = None,
     with_comparison: bool = True,
+    stability: StabilitySettings | None = None,
 ) -> AllocationRun:
     """Screen for eligibility and impact, then allocate; the frontier and the comparison with the
     benchmarks (bundled UK mix and stress scenarios unless `comparison_inputs` is given) only when
-    the mandate is feasible."""
-    screen = run_screen(universe, mandate, reference, StabilitySettings(draws=1_000))
+    the mandate is feasible.
+
+    `stability` are the screen's settings (draws, seed, k): the same defaults as the Screen page
+    and `impact-screen screen`, so the ranks a run keeps are the ones the user saw.
+    """
+    screen = run_screen(universe, mandate, reference, stability or StabilitySettings())
     risk = risk_model(universe, reference, covariance)
     inputs = allocation_inputs(universe.frame, screen, mandate, reference, risk)
     result = allocate(inputs, mandate, options)

@@ -82,7 +82,8 @@ def test_what_a_run_keeps(capsys, tmp_path):
         "numpy",
         "yfinance",
     }
-    assert saved.settings == {"time_limit_s": 60.0, "frontier_points": 3}
+    stability = {"draws": 10_000, "concentration": 30.0, "top_k": 10, "seed": 0}  # the screen's own
+    assert saved.settings == {"time_limit_s": 60.0, "frontier_points": 3, "stability": stability}
     assert "target_gbp = 100000000" in saved.mandate_toml
     assert saved.assumptions_csv.startswith("asset_class,label,expected_return,volatility")
     assert saved.results["status"] == "optimal" and len(saved.screen) == 48
@@ -278,3 +279,33 @@ def test_the_core_api_for_the_app_keeps_the_assumptions_actually_used():
     diff = compare(saved, plain)
     assert any(v["key"].endswith(".volatility") for v in diff["assumptions"]["values"])
     assert diff["assumptions"]["correlations"]
+
+
+def test_a_run_keeps_the_screen_the_user_saw(capsys, tmp_path):
+    """One screen per run: the screen behind `allocate` uses the settings of `screen` (the same
+    flags, the same defaults), a saved run keeps its records and settings, and a rerun uses them."""
+    screened = tmp_path / "screen.json"
+    assert run(capsys, "screen", "--draws", "2000", "--top-k", "5", "--json", str(screened))[0] == 0
+    shown = {c["id"]: c for c in json.loads(screened.read_text(encoding="utf-8"))["candidates"]}
+    code, _, err = run(capsys, "allocate", *FAST, "--draws", "2000", "--top-k", "5", "--save", "seen")
+    assert code == 0, err
+    saved = load_run("seen")
+    assert saved.settings["stability"] == {"draws": 2000, "concentration": 30.0, "top_k": 5, "seed": 0}
+    assert saved.results["screen_settings"] == saved.settings["stability"]
+    kept = {c["id"]: c for c in saved.screen}
+    assert {k: (c["rank_interval"], c["top_k_probability"]) for k, c in kept.items()} == {
+        k: (c["rank_interval"], c["top_k_probability"]) for k, c in shown.items()
+    }
+    code, out, _ = run(capsys, "runs", "rerun", "seen")
+    assert code == 0 and "same result" in out
+
+
+def test_by_default_the_allocation_screens_as_the_screen_command_does():
+    from screening.screen import run_screen
+
+    reference = bundled_reference()
+    universe, mandate = load_candidates(None, reference), load_mandate(None, reference)
+    behind = run_allocation(universe, mandate, reference, frontier_points=0, with_comparison=False).screen
+    alone = run_screen(universe, mandate, reference)
+    assert behind.settings == alone.settings and behind.settings.draws == 10_000
+    pd.testing.assert_frame_equal(behind.table, alone.table)
