@@ -93,7 +93,7 @@ def _option(
 def _change(limit: Limit, amount: float, option: int, verified: bool) -> Diagnosis:
     message = limit.relaxation_message(amount)
     if option > 1:
-        message = f"or instead of option 1: {message}"
+        message = f"instead (alternative {option - 1}): {message}"
     return Diagnosis(
         limit.key, message, in_user_units(amount, limit.unit), limit.unit, verified=verified, option=option
     )

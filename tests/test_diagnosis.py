@@ -92,7 +92,7 @@ def test_the_changes_of_one_option_are_needed_together_and_each_option_is_enough
             assert not feasible(inputs, TIED, applied(limits, [alone])), f"{alone.constraint} alone works"
             others = " and ".join(d.constraint for d in changes if d is not alone)
             assert alone.message.endswith(f"together with the change to {others}")
-            assert alone.message.startswith("or instead of option 1: ") == (number > 1)
+            assert alone.message.startswith(f"instead (alternative {number - 1}): ") == (number > 1)
 
 
 def test_of_equally_small_changes_the_earlier_key_in_the_mandate_is_moved(tied):
@@ -136,7 +136,7 @@ def test_either_limit_can_move_and_the_smaller_move_comes_first():
         (2, "max_volatility"),
     ]
     assert result.diagnosis[0].relaxation < result.diagnosis[1].relaxation
-    assert result.diagnosis[1].message.startswith("or instead of option 1: raise max_volatility from 6.5%")
+    assert result.diagnosis[1].message.startswith("instead (alternative 1): raise max_volatility from 6.5%")
 
 
 def test_more_holdings_than_eligible_candidates_asks_for_exactly_as_many_as_there_are():
@@ -203,4 +203,4 @@ def test_the_json_says_which_changes_are_alternatives(tmp_path, capsys):
         (1, "min_expected_return", True),
         (2, "max_volatility", True),
     ]
-    assert "or instead of option 1" in printed
+    assert "instead (alternative 1): raise max_volatility" in printed
