@@ -21,10 +21,11 @@ from portfolio.pounds import to_pounds
 from portfolio.prechecks import prechecks
 from portfolio.problem import Built, SolveOptions, SolveReport, build, solve
 from portfolio.relaxation import Diagnosis
-from portfolio.tie_break import FLAT_OBJECTIVES, by_id_order, least_concentrated, spread_holdings
+from portfolio.tie_break import FLAT_OBJECTIVES, by_id_order, least_concentrated, pinned, spread_holdings
 from screening.mandate import Mandate
 
 CHECK_TOLERANCE = 1e-6  # a limit broken by more than this on the pounds (£100 in £100m) is a failure
+PROVED = 1e-9  # a mixed-integer gap at or below this: the solver proved its answer optimal
 
 
 @dataclass(frozen=True)
@@ -122,10 +123,12 @@ def _settled(
     optimal = report.status == "optimal"
     flat = mandate.objective in FLAT_OBJECTIVES  # the others are strictly convex: one optimum already
     if not built.mixed_integer:
-        spread = least_concentrated(built, inputs, limits, options) if optimal and flat else None
+        ties = optimal and flat and not pinned(inputs, limits, weights)
+        spread = least_concentrated(built, inputs, limits, options) if ties else None
         return (weights if spread is None else spread), None, prices
     held = np.asarray(built.variables.held.value) > 0.5  # type: ignore[union-attr]
-    chosen = spread_holdings(built, options) if optimal else None
+    gap = report.gap if report.gap is not None else options.mip_gap
+    chosen = spread_holdings(built, gap, options) if optimal and gap > PROVED else None
     if chosen is not None:
         held, weights = chosen, np.asarray(built.variables.weights.value, dtype=float)
     polished = _polished(inputs, mandate, limits, held, options)
@@ -133,7 +136,8 @@ def _settled(
         return weights, held, prices
     prices = shadow_prices(polished, limits)
     weights = np.asarray(polished.variables.weights.value, dtype=float)  # before a later solve overwrites it
-    spread = least_concentrated(polished, inputs, limits, options) if flat else None
+    ties = flat and not pinned(inputs, limits, weights)
+    spread = least_concentrated(polished, inputs, limits, options) if ties else None
     return (weights if spread is None else spread), held, prices
 
 

@@ -49,7 +49,8 @@ class CityWeighted:
     weighting: str  # "population" or "gva", the one actually used
     places: (
         pd.DataFrame
-    )  # per ONS code: name, weight, proportional_share, target_share, capacity_share, amount_gbp
+    )  # per ONS code: name, weight, proportional_share, target_share, capacity_share (NaN unless
+    # some place could not take its proportional share), amount_gbp
     holdings: Holdings | None = None
     allocation: Allocation | None = None
     notes: list[str] = field(default_factory=list)
@@ -71,10 +72,11 @@ def city_weighted(
     weights, weighting, why = _place_weights(sorted(set(where)), mandate, reference)
     notes += why
     table = _place_table(weights, inputs, mandate, where, reference)
-    if table["capacity_share"].sum() < 1 - 1e-12:
+    room = table.pop("ticket_share")
+    if room.sum() < 1 - 1e-12:
         notes.append(
-            f"The eligible candidates in every place can take only "
-            f"{table['capacity_share'].sum():.1%} of the target: no city-weighted benchmark."
+            f"The eligible candidates in every place can take only {room.sum():.1%} of the target: "
+            "no city-weighted benchmark."
         )
         return CityWeighted("infeasible", weighting, table, notes=notes)
     limits = mandate_limits(spread, inputs)
@@ -145,7 +147,7 @@ def _place_table(
     weights: pd.Series, inputs: AllocationInputs, mandate: Mandate, where: np.ndarray, reference: Reference
 ) -> pd.DataFrame:
     """Per place: its weight, its proportional share and what its candidates' tickets can take (a
-    first bound; replaced by what the place can take within every limit once that is solved)."""
+    first check; `capacity_share`, what it can take within every limit, is solved when needed)."""
     share_cap = 1.0 if mandate.max_candidate_share is None else mandate.max_candidate_share
     per_candidate = np.minimum(inputs.upper, share_cap)
     capacity = pd.Series(per_candidate, index=where).groupby(level=0).sum().reindex(weights.index).fillna(0.0)
@@ -155,7 +157,8 @@ def _place_table(
             "weight": weights,
             "proportional_share": weights / weights.sum(),
             "target_share": weights / weights.sum(),
-            "capacity_share": np.minimum(capacity, 1.0),
+            "ticket_share": np.minimum(capacity, 1.0),
+            "capacity_share": np.nan,
             "amount_gbp": 0.0,
         }
     )

@@ -30,10 +30,15 @@ class Variables:
     held: cp.Expression | None  # a boolean variable, fixed choices (a constant), or None
 
 
+# Volatilities are held in percent inside the cone: SCIP meets a cone ||x|| <= t to about 1e-6 on
+# its squares, which for x of 0.01 (a 1% volatility) is a 1% error, and for x of 1 is 1e-6.
+PERCENT = 100.0
+
+
 def portfolio_volatility(inputs: AllocationInputs, w: cp.Expression) -> cp.Expression:
     """sqrt(w' S w) as a second-order cone over the factor form of the risk model."""
     risk = inputs.risk
-    return cp.norm(cp.hstack([risk.exposures.T @ w, cp.multiply(risk.specific, w)]), 2)
+    return cp.norm(PERCENT * cp.hstack([risk.exposures.T @ w, cp.multiply(risk.specific, w)]), 2) / PERCENT
 
 
 def portfolio_variance(inputs: AllocationInputs, w: cp.Expression) -> cp.Expression:

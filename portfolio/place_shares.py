@@ -8,9 +8,10 @@ filling, the lexicographic max-min of each place's share over its proportional s
 whose candidates the limits keep out entirely gets nothing, and the others share its part in
 proportion to their weights.
 
-Computed in two steps. First each place's capacity: the most it can take within the mandate's
-limits, one solve per place. Capped at those, the proportional shares are topped up by water
-filling; when the result can be met as a whole (the usual case) it is the answer. Only when
+Computed in steps. When the proportional shares can be met as a whole (the usual case), that is
+the answer, from one solve. Otherwise, first each place's capacity: the most it can take within
+the mandate's limits, one solve per place. Capped at those, the proportional shares are topped up by water
+filling; when the result can be met as a whole it is the answer. Only when
 places compete for a shared limit (two places whose candidates all sit under one asset-class
 cap, say) does the progressive filling run, level by level. Every number is an optimal value or
 a yes/no feasibility answer from solves in which only the places' money moves, never the
@@ -40,8 +41,9 @@ RISE = (
 
 @dataclass(frozen=True)
 class PlaceShares:
-    """Each place's share of the target, the most each could take on its own (both 0-1), the
-    places the limits hold below their proportional share, and any share left to the objective."""
+    """Each place's share of the target, the most each could take on its own (both 0-1; the
+    capacities are worked out only when some place cannot take its proportional share, else NaN),
+    the places the limits hold below their proportional share, and any share left to the objective."""
 
     shares: pd.Series
     capacity: pd.Series
@@ -62,6 +64,8 @@ def place_shares(
     filling = _Filling(
         build(inputs, limits, mandate), where, proportional, replace(options, mip_gap=EXACT_GAP)
     )
+    if filling.feasible(proportional):  # the usual case: no place is held back, nothing to work out
+        return PlaceShares(proportional.copy(), pd.Series(np.nan, index=proportional.index), [])
     capacity = filling.capacity()
     if capacity.isna().all() or capacity.sum() < 1 - 1e-9:
         return None

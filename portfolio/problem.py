@@ -24,14 +24,12 @@ EXACT_GAP = 1e-9  # the gap for small yes/no problems whose optimum must be exac
 
 @dataclass(frozen=True)
 class SolveOptions:
-    """How hard to try: the time limit, the relative optimality gap for mixed-integer solves, and
-    (for Clarabel) the feasibility and gap tolerance, None for its own default of 1e-8."""
+    """How hard to try: the time limit and the relative optimality gap for mixed-integer solves."""
 
     time_limit_s: float = 60.0
     mip_gap: float = 1e-4
     continuous_solver: str = "CLARABEL"
     integer_solver: str = "SCIP"
-    continuous_tolerance: float | None = None
 
 
 @dataclass
@@ -202,16 +200,6 @@ def _run(built: Built, solver: str, options: SolveOptions) -> None:
     if built.mixed_integer:
         params = {"limits/time": options.time_limit_s, "limits/gap": options.mip_gap}
         built.problem.solve(solver=solver, scip_params=params)
-    elif options.continuous_tolerance is not None and solver == "CLARABEL":
-        tolerance = options.continuous_tolerance
-        built.problem.solve(
-            solver=solver,
-            time_limit=options.time_limit_s,
-            tol_feas=tolerance,
-            tol_gap_abs=tolerance,
-            tol_gap_rel=tolerance,
-            tol_ktratio=min(1e-6, tolerance * 100),
-        )
     else:
         built.problem.solve(solver=solver, time_limit=options.time_limit_s)
 

@@ -139,7 +139,7 @@ def _city_weighted(comparison: Comparison, universe: Universe) -> dict[str, obje
             "weight": _round(row["weight"], 2),
             "proportional_share": _round(row["proportional_share"]),
             "target_share": _round(row["target_share"]),
-            "capacity_share": _round(row["capacity_share"]),
+            "capacity_share": None if pd.isna(row["capacity_share"]) else _round(row["capacity_share"]),
             "amount_gbp": _round(row["amount_gbp"], 2),
         }
         for code, row in table.iterrows()

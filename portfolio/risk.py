@@ -58,6 +58,7 @@ class RiskModel:
     exposures: np.ndarray  # n x k
     specific: np.ndarray  # n
     source: Literal["factor model", "covariance file"]
+    definite: bool = False  # positive definite: no portfolio but the empty one has zero variance
 
     def covariance(self) -> np.ndarray:
         """The full n x n covariance matrix."""
@@ -73,7 +74,7 @@ class RiskModel:
         """The model restricted to some candidates (e.g. the eligible ones), in that order."""
         position = {c: i for i, c in enumerate(self.ids)}
         rows = [position[c] for c in ids]
-        return RiskModel(list(ids), self.exposures[rows], self.specific[rows], self.source)
+        return RiskModel(list(ids), self.exposures[rows], self.specific[rows], self.source, self.definite)
 
 
 def _root(matrix: np.ndarray) -> np.ndarray:
@@ -177,7 +178,8 @@ def factor_model(
         exposures = np.vstack([exposures, rows])
         specific = np.concatenate([specific, np.zeros(len(listed))])
         ids += [listed_id(c) for c in listed]
-    return RiskModel(ids, quantised(exposures), quantised(specific), "factor model")
+    definite = bool(np.all(specific > 0))
+    return RiskModel(ids, quantised(exposures), quantised(specific), "factor model", definite)
 
 
 def covariance_model(covariance: pd.DataFrame, ids: list[str]) -> RiskModel:
@@ -186,5 +188,7 @@ def covariance_model(covariance: pd.DataFrame, ids: list[str]) -> RiskModel:
     A Cholesky factor when the matrix is positive definite (triangular: half the non-zeros of an
     eigen-decomposition, so the solver works on a smaller cone); otherwise the symmetric root.
     """
-    root = _root(covariance.loc[ids, ids].to_numpy(dtype=float))
-    return RiskModel(list(ids), quantised(root), np.zeros(len(ids)), "covariance file")
+    matrix = covariance.loc[ids, ids].to_numpy(dtype=float)
+    root = _root(matrix)
+    definite = not np.any(np.triu(root, 1)) and bool(np.all(np.diag(root) > 0))  # a Cholesky factor
+    return RiskModel(list(ids), quantised(root), np.zeros(len(ids)), "covariance file", definite)

@@ -5,43 +5,58 @@ Several allocations can reach the same objective: a flat stretch of `max_impact`
 mixed-integer gap. A solver returns whichever point it meets first, and that can change with the
 machine or the order of the rows. Once the best objective is known, the rule is:
 
-1. with yes/no holdings, the least concentrated holdings (smallest sum of squared weights) whose
-   objective is within the solver's optimality gap (`SolveOptions.mip_gap`, 0.01% by default) of
-   the best found: any allocation that close is as good as the solver can tell (`spread_holdings`);
+1. with yes/no holdings, when the solver stopped short of proving its answer optimal (a gap above
+   zero, at most `SolveOptions.mip_gap`, 0.01% by default), the least concentrated holdings
+   (smallest sum of squared weights) whose objective is within that gap of the best found: any
+   allocation that close is as good as the solver can tell (`spread_holdings`). A proved optimum
+   needs no such step (holdings tied exactly are the identical candidates of step 3);
 2. for the holdings, with a linear objective (`max_impact`, `max_return`), the least concentrated
    weights whose objective is within `TOLERANCE` of the best (`least_concentrated`, a strictly
-   convex problem: exactly one answer). `min_risk` and `blended` need no such step: their
-   objectives are strictly convex already (every candidate has specific risk), so one optimum;
+   convex problem: exactly one answer). No such step is needed where the optimum is unique
+   already: `min_risk` and `blended` are strictly convex (every candidate has specific risk), and
+   a linear objective held by a binding volatility limit has one optimum (`pinned`);
 3. candidates identical in every figure the optimiser reads are taken in id order: the larger
    amounts go to the earlier ids (`by_id_order`).
 
-Step 1 is solved by SCIP, whose precision (1e-6) bounds how exactly it holds.
+Step 1 is solved by SCIP to the same gap, and its precision (1e-6) bounds how exactly it holds;
+step 2 by Clarabel to its own tolerance. Every machine gets the same answer all the same: the
+solvers are deterministic and are handed the same problem to the last bit (portfolio.risk).
 """
 
 from __future__ import annotations
 
 from collections import defaultdict
-from dataclasses import replace
 
 import cvxpy as cp
 import numpy as np
 
 from portfolio.constraints import HELD, Limit
 from portfolio.inputs import AllocationInputs
-from portfolio.problem import EXACT_GAP, Built, SolveOptions, solve, variant
+from portfolio.problem import Built, SolveOptions, solve, variant
 
 FLAT_OBJECTIVES = ("max_impact", "max_return")  # linear objectives: optima can form a flat face
 TOLERANCE = 1e-9  # relative: a flat face of optima is exactly flat; a curved optimum barely moves
-PRECISION = 1e-10  # Clarabel's tolerances for that second solve (its default, 1e-8, is too loose)
 
 
-def spread_holdings(built: Built, options: SolveOptions) -> np.ndarray | None:
-    """The least concentrated holdings whose objective is within the gap of the solved `built`'s
-    (a yes/no problem); None when that second solve finds nothing (keep the first answer)."""
-    spread = variant(built, cp.Minimize(cp.norm(built.variables.weights, 2)), [_near(built, options.mip_gap)])
-    if not solve(spread, replace(options, mip_gap=EXACT_GAP)).has_solution:
+def spread_holdings(built: Built, gap: float, options: SolveOptions) -> np.ndarray | None:
+    """The least concentrated holdings whose objective is within `gap` (the one the solver reached)
+    of the solved `built`'s (a yes/no problem); None when that second solve finds nothing (keep
+    the first answer)."""
+    spread = variant(built, cp.Minimize(cp.norm(built.variables.weights, 2)), [_near(built, gap)])
+    if not solve(spread, options).has_solution:
         return None
     return np.asarray(built.variables.held.value, dtype=float) > 0.5  # type: ignore[union-attr]
+
+
+def pinned(inputs: AllocationInputs, limits: list[Limit], weights: np.ndarray) -> bool:
+    """True when a volatility limit is binding at `weights` on a positive definite risk model: the
+    optimum of a linear objective is then unique. (Were there two optima, every point between them
+    would be optimal too and strictly less volatile; an interior-point solver returns a point in
+    the middle of the optimal set, so it would not sit on the limit.)"""
+    return inputs.risk.definite and any(
+        limit.key == "max_volatility" and limit.evaluate(inputs, weights) >= limit.limit * (1 - 1e-6)
+        for limit in limits
+    )
 
 
 def least_concentrated(
@@ -54,7 +69,7 @@ def least_concentrated(
     objective = built.problem.objective
     first, best = np.asarray(w.value, dtype=float), float(objective.value)
     spread = variant(built, cp.Minimize(cp.sum_squares(w)), [_near(built, TOLERANCE)])
-    if not solve(spread, replace(options, continuous_tolerance=PRECISION)).has_solution:
+    if not solve(spread, options).has_solution:
         return None
     second = np.asarray(w.value, dtype=float)
     worse = (best - float(objective.expr.value)) * (1 if isinstance(objective, cp.Maximize) else -1)

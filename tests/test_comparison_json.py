@@ -179,7 +179,9 @@ def test_with_a_covariance_file_the_comparison_says_which_model_it_used(write_cs
     comparison = with_file.comparison
     assert with_file.risk.source == "covariance file"
     assert any("covariance file covers the candidates only" in note for note in comparison.notes)
-    assert comparison.portfolio.volatility == pytest.approx(run.comparison.portfolio.volatility, abs=1e-9)
+    # the same covariance in another form: the same optimum, found through other arithmetic, so
+    # equal to the solver's precision (the objective is impact; volatility is flat around it)
+    assert comparison.portfolio.volatility == pytest.approx(run.comparison.portfolio.volatility, abs=1e-7)
     assert comparison.fiduciary.tracking_error == pytest.approx(
-        run.comparison.fiduciary.tracking_error, abs=1e-9
+        run.comparison.fiduciary.tracking_error, abs=1e-7
     )

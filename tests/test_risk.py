@@ -62,3 +62,11 @@ def test_a_singular_covariance_gets_the_symmetric_root_which_reproduces_it():
     model = covariance_model(pd.DataFrame(covariance, index=ids, columns=ids), ids)
     assert np.abs(model.covariance() - covariance).max() < 1e-14  # the root is rounded to 40 bits
     assert np.abs(model.exposures - model.exposures.T).max() < 1e-15  # symmetric: one answer
+    assert not model.definite  # a portfolio can have no risk at all: optima need not be unique
+
+
+def test_definite_models_say_so_and_keep_it_for_any_subset():
+    assert factor_model(UNIVERSE.frame, REFERENCE).subset(["PRE-001", "SRB-002"]).definite
+    ids = ["A", "B"]
+    definite = covariance_model(pd.DataFrame([[0.04, 0.01], [0.01, 0.09]], index=ids, columns=ids), ids)
+    assert definite.definite and definite.subset(["B"]).definite
