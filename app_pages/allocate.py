@@ -4,7 +4,7 @@ import pandas as pd
 import streamlit as st
 
 from app_pages import charts, state, widgets
-from screening import InputError
+from screening.errors import InputError
 from screening.mandate import Mandate
 
 OBJECTIVES = {

@@ -3,7 +3,7 @@
 import streamlit as st
 
 from app_pages import state
-from screening.market import PROXIES_FILE, load_proxies
+from impact_screen.market import PROXIES_FILE, load_proxies
 from screening.provenance import manifest
 
 st.title("Data and assumptions")

@@ -6,7 +6,7 @@ import streamlit as st
 from app_pages import state
 from impact_screen import reports_html, reports_xlsx, runs, runs_compare
 from impact_screen.store import StoreError
-from screening import ImpactScreenError
+from screening.errors import ImpactScreenError
 
 st.title("Saved runs")
 st.caption("Runs are kept on this computer, with copies of their inputs, so each can be reproduced later.")

@@ -9,10 +9,11 @@ from __future__ import annotations
 import pandas as pd
 import streamlit as st
 
+from impact_screen.market import market_reference, market_summary
 from portfolio.run import AllocationRun, run_allocation
-from screening import InputError, InputFile, Problem, Universe, load_candidates
+from screening import InputFile, Problem, Universe, load_candidates
+from screening.errors import InputError
 from screening.mandate import Mandate, load_mandate, mandate_from_dict
-from screening.market import market_reference, market_summary
 from screening.reference import Reference
 from screening.screen import Screen, run_screen
 from screening.stability import StabilitySettings

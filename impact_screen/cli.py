@@ -18,7 +18,8 @@ from impact_screen.market_cli import add_assumptions_command
 from impact_screen.output import allocation_text, screen_text, summary_text, write_json
 from impact_screen.runs_cli import add_runs_commands, add_save_option, check_save_target, save_if_asked
 from impact_screen.store import StoreError
-from screening import InputError, Problem
+from screening import Problem
+from screening.errors import InputError
 
 EXIT_OK, EXIT_INTERNAL, EXIT_INVALID, EXIT_INFEASIBLE = 0, 1, 2, 3
 

@@ -11,10 +11,11 @@ from typing import TypeVar
 
 import pandas as pd
 
-from screening import InputError, InputFile, Problem, load_candidates, load_mandate, load_matrix
+from impact_screen.market import market_reference
+from screening import InputFile, Problem, load_candidates, load_mandate, load_matrix
 from screening.candidates import Universe
+from screening.errors import InputError
 from screening.mandate import Mandate, check_against_universe
-from screening.market import market_reference
 from screening.reference import Reference
 
 T = TypeVar("T")

@@ -11,8 +11,7 @@ from typing import Any
 
 import pandas as pd
 
-from impact_screen.output import write_json
-from screening.market import (
+from impact_screen.market import (
     DEFAULT_MAX_AGE_DAYS,
     DEFAULT_TIMEOUT_S,
     load_proxies,
@@ -20,7 +19,9 @@ from screening.market import (
     market_source,
     market_summary,
 )
-from screening.problems import InputError, Problem
+from impact_screen.output import write_json
+from screening.errors import InputError
+from screening.problems import Problem
 from screening.reference import Reference, bundled_reference
 from screening.tables import InputFile
 

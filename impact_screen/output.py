@@ -11,10 +11,10 @@ from typing import TYPE_CHECKING
 import pandas as pd
 
 from impact_screen.inputs import Inputs
+from impact_screen.market import market_summary
 from screening.candidates import Universe
 from screening.files import write_atomically
 from screening.mandate import Mandate
-from screening.market import market_summary
 from screening.reference import Reference
 from screening.screen import Screen
 from screening.summary import summarise

@@ -7,7 +7,8 @@ readable store. The schema version is `PRAGMA user_version`; `MIGRATIONS[i]` tak
 version i to i + 1 and they run in order inside one transaction. A store written by a newer
 version of the tool is refused, never changed.
 
-Standard library only (platformdirs only when no path is given), so it starts fast.
+Standard library only (platformdirs only when no path is given; `screening.errors` is standard
+library too), so it starts fast.
 """
 
 from __future__ import annotations
@@ -21,14 +22,12 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from screening.errors import StoreError
+
 DB_ENV = "IMPACT_SCREEN_DB"
 DB_FILE = "runs.sqlite3"
 TIMEOUT_S = 15.0
 NAME_PATTERN = re.compile(r"[A-Za-z0-9_.][A-Za-z0-9 _.\-]{0,63}")
-
-
-class StoreError(Exception):
-    """A run store problem a person can act on (a bad name, a taken name, a store too new)."""
 
 
 def store_path() -> Path:

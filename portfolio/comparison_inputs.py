@@ -13,7 +13,8 @@ import pandas as pd
 
 from screening import bundled
 from screening.columns import Column, suggestion, validate_table
-from screening.problems import InputError, Problem, raise_if_errors
+from screening.errors import InputError
+from screening.problems import Problem, raise_if_errors
 from screening.provenance import Provenance, provenance_of
 from screening.reference import Reference
 from screening.tables import InputFile, read_table

@@ -1,14 +1,29 @@
-"""Screening core: load and check inputs, then (later issues) score and rank candidates.
+"""Screening core: read and check the inputs, then score, rank and explain each candidate.
 
 Pure Python over plain data: no Streamlit, no printing. Shells (the CLI, the app) call these.
+The names below are imported on first use, so `import screening.errors` (the run store, the
+CLI's start-up) does not load pandas.
 """
 
-from screening.candidates import Universe, load_candidates
-from screening.mandate import Mandate, load_mandate
-from screening.matrix import load_matrix
-from screening.problems import ImpactScreenError, InputError, Problem
-from screening.reference import Reference, bundled_reference, load_reference
-from screening.tables import InputFile
+from __future__ import annotations
+
+from importlib import import_module
+from typing import TYPE_CHECKING
+
+_WHERE = {
+    "ImpactScreenError": "screening.errors",
+    "InputError": "screening.errors",
+    "InputFile": "screening.tables",
+    "Mandate": "screening.mandate",
+    "Problem": "screening.problems",
+    "Reference": "screening.reference",
+    "Universe": "screening.candidates",
+    "bundled_reference": "screening.reference",
+    "load_candidates": "screening.candidates",
+    "load_mandate": "screening.mandate",
+    "load_matrix": "screening.matrix",
+    "load_reference": "screening.reference",
+}
 
 __all__ = [
     "ImpactScreenError",
@@ -24,3 +39,18 @@ __all__ = [
     "load_matrix",
     "load_reference",
 ]
+
+if TYPE_CHECKING:
+    from screening.candidates import Universe, load_candidates
+    from screening.errors import ImpactScreenError, InputError
+    from screening.mandate import Mandate, load_mandate
+    from screening.matrix import load_matrix
+    from screening.problems import Problem
+    from screening.reference import Reference, bundled_reference, load_reference
+    from screening.tables import InputFile
+
+
+def __getattr__(name: str) -> object:
+    if name not in _WHERE:
+        raise AttributeError(f"module 'screening' has no attribute {name!r}")
+    return getattr(import_module(_WHERE[name]), name)

@@ -10,16 +10,13 @@ from __future__ import annotations
 import math
 import re
 
+from screening.errors import CellError
 from screening.tables import Cell
 
 _THOUSANDS = re.compile(r"^[+-]?[1-9]\d{0,2}(,\d{3})+(\.\d+)?$")  # "0,065" is a decimal comma
 _DECIMAL_COMMA = re.compile(r"^[+-]?\d+,\d+$")
 _NOT_FINITE = {"nan", "inf", "+inf", "-inf", "infinity", "-infinity", "+infinity"}
 _SPREADSHEET_ERRORS = ("#N/A", "#DIV/0!", "#VALUE!", "#REF!", "#NAME?", "#NUM!", "#NULL!")
-
-
-class CellError(ValueError):
-    """A cell that cannot be read as the column demands; the message is for the user."""
 
 
 def is_blank(cell: Cell) -> bool:

@@ -15,7 +15,8 @@ from typing import Literal
 
 import pandas as pd
 
-from screening.cells import CellError, is_blank, parse_number, parse_text
+from screening.cells import is_blank, parse_number, parse_text
+from screening.errors import CellError
 from screening.problems import Problem
 from screening.tables import Cell, RawTable
 

@@ -28,8 +28,9 @@ from pydantic_core import PydanticCustomError
 
 from screening import bundled
 from screening.columns import suggestion
+from screening.errors import InputError
 from screening.metrics import BY_NAME, PILLARS, metrics_of
-from screening.problems import InputError, Problem, raise_if_errors
+from screening.problems import Problem, raise_if_errors
 from screening.reference import Reference, bundled_reference
 from screening.tables import InputFile
 

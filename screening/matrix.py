@@ -12,8 +12,9 @@ from typing import Literal
 import numpy as np
 import pandas as pd
 
-from screening.cells import CellError, parse_number, parse_text
-from screening.problems import InputError, Problem, raise_if_errors
+from screening.cells import parse_number, parse_text
+from screening.errors import CellError, InputError
+from screening.problems import Problem, raise_if_errors
 from screening.tables import InputFile, RawTable, read_table
 
 SYMMETRY_ABS_TOL = 1e-10

@@ -1,4 +1,4 @@
-"""Problems found in user input, and the exception that carries them.
+"""Problems found in user input (the exception that carries them is `screening.errors.InputError`).
 
 Every check reports *all* its problems at once, each pointing at a file, a line (header = 1) and
 the column or mandate key the user wrote, so a fund officer can fix a file in one pass.
@@ -9,6 +9,8 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Literal
+
+from screening.errors import InputError
 
 Severity = Literal["error", "warning"]
 
@@ -39,18 +41,6 @@ class Problem:
             "severity": self.severity,
             "message": self.message,
         }
-
-
-class ImpactScreenError(Exception):
-    """Base class of every error this package raises on purpose."""
-
-
-class InputError(ImpactScreenError):
-    """Input that cannot be used: carries every problem found, not only the first."""
-
-    def __init__(self, problems: Iterable[Problem]):
-        self.problems: list[Problem] = list(problems)
-        super().__init__("\n".join(str(p) for p in self.problems))
 
 
 def errors(problems: Iterable[Problem]) -> list[Problem]:

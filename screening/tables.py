@@ -16,7 +16,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Literal
 
-from screening.problems import InputError, Problem
+from screening.errors import InputError
+from screening.problems import Problem
 
 Origin = Literal["bundled", "file", "upload"]
 Cell = str | int | float | bool | None

@@ -15,7 +15,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from screening.market import load_proxies
+from impact_screen.market import load_proxies
 from screening.reference import bundled_reference
 
 REFERENCE = bundled_reference()

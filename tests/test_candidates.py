@@ -9,7 +9,8 @@ import pytest
 from pandas.testing import assert_frame_equal
 
 from screening.candidates import IMPACT_COLUMNS, load_candidates
-from screening.problems import InputError, Problem
+from screening.errors import InputError
+from screening.problems import Problem
 
 HEADER_LINE = 1
 

@@ -8,7 +8,8 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from screening.cells import CellError, is_blank, parse_number, parse_text
+from screening.cells import is_blank, parse_number, parse_text
+from screening.errors import CellError
 
 
 @pytest.mark.parametrize(

@@ -8,8 +8,9 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from screening.errors import InputError
 from screening.mandate import Mandate, Weights, check_against_universe, load_mandate, mandate_from_text
-from screening.problems import InputError, Problem
+from screening.problems import Problem
 from screening.tables import InputFile
 
 MINIMAL = 'target_gbp = 100_000_000\nplaces = ["E07000123"]\n'  # lines 1 and 2

@@ -31,9 +31,8 @@ from market_fakes import (
 )
 from yfinance.exceptions import YFRateLimitError
 
-from portfolio.run import run_allocation
-from screening import InputError, InputFile, load_candidates, load_mandate, market
-from screening.market import (
+from impact_screen import market
+from impact_screen.market import (
     MarketDataError,
     closing_prices,
     combine_correlations,
@@ -45,6 +44,9 @@ from screening.market import (
     nearest_correlation,
     with_deadline,
 )
+from portfolio.run import run_allocation
+from screening import InputFile, load_candidates, load_mandate
+from screening.errors import InputError
 
 
 @pytest.fixture(autouse=True)

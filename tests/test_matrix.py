@@ -5,8 +5,9 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
+from screening.errors import InputError
 from screening.matrix import PSD_TOL, load_matrix
-from screening.problems import InputError, Problem
+from screening.problems import Problem
 from screening.tables import InputFile
 
 IDS = ["PRE-001", "PRE-002", "SRB-001", "MAN-001", "LIV-001"]

@@ -20,9 +20,9 @@ from universes import (
     weights_of,
 )
 
+from screening.errors import InputError
 from screening.mandate import mandate_from_text
 from screening.metrics import BY_NAME, METRICS, PILLARS, metrics_of
-from screening.problems import InputError
 from screening.scoring import composite_weights, gilt_rate, score
 
 NAMES = [m.name for m in METRICS]

@@ -19,7 +19,7 @@ from comparison_helpers import (
 from portfolio.comparison_inputs import Scenario, load_comparison_inputs
 from portfolio.holdings import Holdings
 from portfolio.stress import stress_loss, worst
-from screening import InputError
+from screening.errors import InputError
 
 HEADER = ["scenario", "applies_to", "shock", "basis", "description"]
 

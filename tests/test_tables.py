@@ -6,7 +6,7 @@ import zipfile
 
 import pytest
 
-from screening.problems import InputError
+from screening.errors import InputError
 from screening.tables import InputFile, read_table
 
 

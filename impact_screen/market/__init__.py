@@ -16,8 +16,8 @@ from datetime import UTC, datetime
 
 import pandas as pd
 
-from screening.market.assumptions import assumptions_table, combine, combine_correlations
-from screening.market.cache import (
+from impact_screen.market.assumptions import assumptions_table, combine, combine_correlations
+from impact_screen.market.cache import (
     CACHE_FILE,
     DEFAULT_MAX_AGE_DAYS,
     cache_dir,
@@ -25,8 +25,8 @@ from screening.market.cache import (
     read_cache,
     write_cache,
 )
-from screening.market.correlation import is_correlation_matrix, nearest_correlation
-from screening.market.download import (
+from impact_screen.market.correlation import is_correlation_matrix, nearest_correlation
+from impact_screen.market.download import (
     DEFAULT_TIMEOUT_S,
     YAHOO,
     Downloader,
@@ -35,10 +35,9 @@ from screening.market.download import (
     with_deadline,
     yfinance_download,
 )
-from screening.market.errors import MarketDataError
-from screening.market.proxies import PROXIES_FILE, load_proxies
-from screening.market.statistics import MarketData, market_statistics
-from screening.problems import InputError
+from impact_screen.market.proxies import PROXIES_FILE, load_proxies
+from impact_screen.market.statistics import MarketData, market_statistics
+from screening.errors import InputError, MarketDataError
 from screening.reference import Reference, bundled_reference
 from screening.tables import InputFile
 

@@ -21,10 +21,10 @@ from typing import Literal
 import numpy as np
 import pandas as pd
 
-from screening.market.correlation import is_correlation_matrix, nearest_correlation
-from screening.market.download import YAHOO
-from screening.market.errors import MarketDataError
-from screening.market.statistics import MarketData
+from impact_screen.market.correlation import is_correlation_matrix, nearest_correlation
+from impact_screen.market.download import YAHOO
+from impact_screen.market.statistics import MarketData
+from screening.errors import MarketDataError
 from screening.provenance import Provenance
 from screening.reference import Reference
 

@@ -17,8 +17,8 @@ from typing import TypeVar
 
 import pandas as pd
 
-from screening.market.errors import MarketDataError
-from screening.market.proxies import PENCE
+from impact_screen.market.proxies import PENCE
+from screening.errors import MarketDataError
 
 YAHOO = "Yahoo Finance"
 HISTORY_PERIOD = "5y"

@@ -12,9 +12,9 @@ from datetime import UTC, datetime
 import numpy as np
 import pandas as pd
 
-from screening.market.correlation import is_correlation_matrix
-from screening.market.download import YAHOO, yfinance_version
-from screening.market.errors import MarketDataError
+from impact_screen.market.correlation import is_correlation_matrix
+from impact_screen.market.download import YAHOO, yfinance_version
+from screening.errors import MarketDataError
 
 WEEKS_PER_YEAR = 52
 MIN_WEEKS = 104  # two years of weekly returns before a volatility or correlation is trusted

@@ -1,0 +1,42 @@
+"""Every error the tool raises on purpose, under one base class, so a shell catches one thing.
+
+Standard library only, and `screening/__init__` is lazy, so the run store and the CLI's start-up
+import this without loading pandas.
+
+- `InputError`: input that cannot be used; carries every `Problem` found (file, line, column).
+- `CellError`: one cell that cannot be read; caught by the readers and turned into a `Problem`.
+- `MarketDataError`: market data that cannot be used; callers fall back to the bundled figures.
+- `StoreError`: a run-store problem a person can act on (a bad or taken name, a store too new).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from screening.problems import Problem
+
+
+class ImpactScreenError(Exception):
+    """Base class of every error this package raises on purpose."""
+
+
+class InputError(ImpactScreenError):
+    """Input that cannot be used: carries every problem found, not only the first."""
+
+    def __init__(self, problems: Iterable[Problem]):
+        self.problems: list[Problem] = list(problems)
+        super().__init__("\n".join(str(p) for p in self.problems))
+
+
+class CellError(ImpactScreenError, ValueError):
+    """A cell that cannot be read as the column demands; the message is for the user."""
+
+
+class MarketDataError(ImpactScreenError):
+    """Market data that cannot be used: no answer, an empty or broken frame, an unreadable cache."""
+
+
+class StoreError(ImpactScreenError):
+    """A run store problem a person can act on (a bad name, a taken name, a store too new)."""
