@@ -128,7 +128,7 @@ def _screen(args: argparse.Namespace) -> int:
 
 def _allocate(args: argparse.Namespace) -> int:
     from portfolio.problem import SolveOptions
-    from portfolio.report import allocation_document
+    from portfolio.report import run_result
     from portfolio.run import run_allocation
 
     _positive(time_limit=args.time_limit, frontier_points=args.frontier_points + 1)
@@ -147,7 +147,7 @@ def _allocate(args: argparse.Namespace) -> int:
         stability=stability,
     )
     if args.json is not None:
-        write_json(args.json, allocation_document(run, inputs.universe, inputs.mandate, inputs.reference))
+        write_json(args.json, run_result(run, inputs.universe, inputs.mandate, inputs.reference).to_json())
     save_if_asked(args, run, inputs)
     if args.json is None or str(args.json) != "-":
         print(allocation_text(run, inputs.universe, inputs.mandate, inputs.reference))

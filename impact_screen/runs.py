@@ -126,13 +126,13 @@ def capture(
     settings: dict | None = None,
 ) -> SavedRun:
     """A run ready to save or report: its inputs (copied), provenance, versions and results."""
-    from portfolio.report import allocation_document
+    from portfolio.report import run_result
     from screening.screen import screen_records
 
     check_name(name)
     if candidates.sha256 != universe.provenance.sha256:
         raise StoreError(f"the candidate bytes given are not those of {universe.provenance.name}")
-    document = allocation_document(run, universe, mandate, reference)
+    document = run_result(run, universe, mandate, reference).to_json()
     assumptions_csv, correlations_csv = assumption_tables(reference)
     provenance = {
         **{key: dict(p) for key, p in document.get("provenance", {}).items()},
@@ -305,7 +305,7 @@ def _comparison_inputs(saved: SavedRun, reference: Reference):
 def rerun(saved: SavedRun) -> Rerun:
     """Re-solve from the stored inputs and compare with the stored result, to the pound."""
     from portfolio.problem import SolveOptions
-    from portfolio.report import allocation_document
+    from portfolio.report import run_result
     from portfolio.run import run_allocation
 
     inputs = restore(saved)
@@ -326,7 +326,7 @@ def rerun(saved: SavedRun) -> Rerun:
         stability=stability,
         **extra,
     )
-    document = allocation_document(run, inputs.universe, inputs.mandate, inputs.reference)
+    document = run_result(run, inputs.universe, inputs.mandate, inputs.reference).to_json()
     notes = list(inputs.notes)
     for key, now in document.get("provenance", {}).items():
         before = saved.results.get("provenance", {}).get(key)

@@ -1,4 +1,5 @@
-"""The allocation as JSON-ready data: the public contract of `impact-screen allocate --json`."""
+"""From a finished `AllocationRun` to its `RunResult` (portfolio.result), the one typed result every
+shell renders; `run_result(...).to_json()` is the public contract of `impact-screen allocate --json`."""
 
 from __future__ import annotations
 
@@ -9,10 +10,12 @@ import pandas as pd
 
 from portfolio.compare import Comparison
 from portfolio.figures import PortfolioFigures
+from portfolio.result import RunResult
 from portfolio.run import AllocationRun
 from screening.candidates import Universe
 from screening.mandate import Mandate
 from screening.reference import Reference
+from screening.screen import screen_records
 
 
 def _round(value: float, digits: int = 6) -> float:
@@ -24,9 +27,26 @@ def _shares(amounts: pd.Series, groups: pd.Series) -> dict[str, float]:
     return {str(k): _round(v, 2) for k, v in totals[totals > 0].items()}
 
 
-def allocation_document(
+def run_result(run: AllocationRun, universe: Universe, mandate: Mandate, reference: Reference) -> RunResult:
+    """The run as one typed result: the allocation document below, every place named, the screen."""
+    document = _document(run, universe, mandate, reference)
+    document["place_names"] = _place_names(run, universe, mandate, reference)
+    document["screen"] = screen_records(run.screen)
+    return RunResult.model_validate(document)
+
+
+def _place_names(
     run: AllocationRun, universe: Universe, mandate: Mandate, reference: Reference
-) -> dict:
+) -> dict[str, str]:
+    """Every place the run mentions (the mandate's, the candidates', the benchmark's), by name."""
+    codes = [*mandate.places, *universe.frame["local_authority"]]
+    if run.comparison is not None:
+        codes += list(run.comparison.city.places.index)
+    names = reference.places["name"]
+    return {str(c): str(names.get(c, c)) for c in dict.fromkeys(codes)}
+
+
+def _document(run: AllocationRun, universe: Universe, mandate: Mandate, reference: Reference) -> dict:
     """status, target_gbp, allocations, portfolio, diagnosis, binding, frontier, solver, checks,
     provenance, and the comparison: benchmarks, fiduciary, stress, projection, summary."""
     result = run.allocation
@@ -83,7 +103,7 @@ def allocation_document(
                 else {k: p.as_dict() for k, p in run.comparison.provenance.items()}
             ),
         },
-        **comparison_document(run.comparison, universe),
+        **_comparison_document(run.comparison, universe),
     }
 
 
@@ -98,7 +118,7 @@ def _impact_keys(comparison: Comparison | None) -> dict[str, object]:
     return {k: v for k, v in figures.items() if k not in _FIGURE_KEYS or k == "tracking_error"}
 
 
-def comparison_document(comparison: Comparison | None, universe: Universe) -> dict[str, object]:
+def _comparison_document(comparison: Comparison | None, universe: Universe) -> dict[str, object]:
     """benchmarks (uk, city_weighted), fiduciary, stress, projection, summary and comparison notes;
     none of them when there is no allocation (infeasible, or the solver failed)."""
     if comparison is None:

@@ -10,7 +10,7 @@ import functools
 
 import pandas as pd
 
-from portfolio.report import allocation_document
+from portfolio.report import run_result
 from portfolio.run import AllocationRun, run_allocation
 from screening import bundled, bundled_reference, load_candidates, load_mandate
 
@@ -30,7 +30,7 @@ def default_run() -> AllocationRun:
 @functools.cache
 def default_document() -> dict:
     """The allocate JSON of the default run."""
-    return allocation_document(default_run(), UNIVERSE, MANDATE, REFERENCE)
+    return run_result(default_run(), UNIVERSE, MANDATE, REFERENCE).to_json()
 
 
 def raw(name: str) -> pd.DataFrame:

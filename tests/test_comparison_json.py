@@ -20,7 +20,7 @@ from comparison_helpers import (
 
 from impact_screen import cli
 from impact_screen.output import allocation_text
-from portfolio.report import allocation_document
+from portfolio.report import run_result
 from portfolio.run import run_allocation
 from portfolio.summary import money, points
 
@@ -166,7 +166,7 @@ def test_an_infeasible_mandate_has_no_comparison_keys():
     mandate = MANDATE.model_copy(update={"min_expected_return": 0.09})
     run = run_allocation(UNIVERSE, mandate, REFERENCE, frontier_points=0)
     assert run.allocation.status == "infeasible" and run.comparison is None
-    document = allocation_document(run, UNIVERSE, mandate, REFERENCE)
+    document = run_result(run, UNIVERSE, mandate, REFERENCE).to_json()
     assert not {"benchmarks", "fiduciary", "stress", "projection", "summary"} & set(document)
     assert "jobs_net" not in document["portfolio"]
 
