@@ -15,6 +15,7 @@ from portfolio.constraints import Limit
 from portfolio.inputs import AllocationInputs
 from portfolio.problem import Built
 from screening.mandate import Mandate
+from screening.vocabulary import named
 
 BINDING_TOLERANCE = 1e-5
 
@@ -66,10 +67,10 @@ def _message(limit: Limit, objective: str, price: float | None) -> str:
         else ("one point" if limit.unit == "points" else "one percentage point")
     )
     if price is None:
-        return f"{limit.key} is binding at {limit.show(limit.limit)}"
+        return f"{named(limit.key)} is binding at {limit.show(limit.limit)}"
     verb = "raising" if limit.sense == "<=" else "lowering"
     per_step = price * (1.0 if limit.unit == "count" else 0.01)
-    return f"{limit.key} is binding at {limit.show(limit.limit)}: {verb} it by {step} would give {_gain_text(objective, per_step)}"
+    return f"{named(limit.key)} is binding at {limit.show(limit.limit)}: {verb} it by {step} would give {_gain_text(objective, per_step)}"
 
 
 def shadow_prices(solved: Built, limits: list[Limit]) -> dict[str, float]:

@@ -3,7 +3,7 @@
 Every constraint reads `measure (<= or >=) limit`. It compiles to cvxpy, hard or with a
 non-negative slack (for the elastic diagnosis), evaluates itself on a finished allocation (so
 results are checked independently of the solver), and describes a relaxation in the user's own
-units: "raise max_volatility from 8.0% to 9.4%".
+units and words: "raise Highest portfolio volatility (max_volatility) from 8.0% to 9.4%".
 """
 
 from __future__ import annotations
@@ -17,6 +17,7 @@ import numpy as np
 
 from portfolio.inputs import AllocationInputs
 from screening.mandate import Mandate
+from screening.vocabulary import named
 
 Unit = Literal["share", "rate", "points", "count"]
 Sense = Literal["<=", ">="]
@@ -93,10 +94,11 @@ class Limit:
         return f"{value:.1%}"
 
     def relaxation_message(self, slack: float) -> str:
-        """'raise KEY from X to Y' / 'lower KEY from X to Y' for a relaxation of `slack`."""
+        """'raise LABEL (KEY) from X to Y' / 'lower LABEL (KEY) from X to Y' for a relaxation of `slack`:
+        the form's label for people, the mandate key in brackets for the command line."""
         if self.sense == "<=":
-            return f"raise {self.key} from {self.show(self.limit)} to {self.show(self.limit + slack)}"
-        return f"lower {self.key} from {self.show(self.limit)} to {self.show(self.limit - slack)}"
+            return f"raise {named(self.key)} from {self.show(self.limit)} to {self.show(self.limit + slack)}"
+        return f"lower {named(self.key)} from {self.show(self.limit)} to {self.show(self.limit - slack)}"
 
 
 def _group_limit(key: str, members: np.ndarray, cap: float) -> Limit:

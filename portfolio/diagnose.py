@@ -21,6 +21,7 @@ from portfolio.inputs import AllocationInputs
 from portfolio.problem import SolveOptions, build, solve
 from portfolio.relaxation import Diagnosis, in_user_units, money, round_up
 from screening.mandate import Mandate
+from screening.vocabulary import named
 
 
 def diagnose(
@@ -105,7 +106,7 @@ def _together(found: list[Diagnosis]) -> list[Diagnosis]:
         return found
     result = []
     for d in found:
-        others = " and ".join(o.constraint for o in found if o is not d)
+        others = " and ".join(named(o.constraint) for o in found if o is not d)
         result.append(replace(d, message=f"{d.message}, together with the change to {others}"))
     return result
 

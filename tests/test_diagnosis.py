@@ -26,6 +26,7 @@ from screening import bundled, bundled_reference, load_mandate
 from screening.mandate import Mandate
 from screening.screen import run_screen
 from screening.stability import StabilitySettings
+from screening.vocabulary import named
 
 REFERENCE = bundled_reference()
 MANDATE = load_mandate(None, REFERENCE)
@@ -90,7 +91,7 @@ def test_the_changes_of_one_option_are_needed_together_and_each_option_is_enough
         assert feasible(inputs, TIED, applied(limits, changes)), f"option {number} does not work"
         for alone in changes:
             assert not feasible(inputs, TIED, applied(limits, [alone])), f"{alone.constraint} alone works"
-            others = " and ".join(d.constraint for d in changes if d is not alone)
+            others = " and ".join(named(d.constraint) for d in changes if d is not alone)
             assert alone.message.endswith(f"together with the change to {others}")
             assert alone.message.startswith(f"instead (alternative {number - 1}): ") == (number > 1)
 
@@ -136,7 +137,9 @@ def test_either_limit_can_move_and_the_smaller_move_comes_first():
         (2, "max_volatility"),
     ]
     assert result.diagnosis[0].relaxation < result.diagnosis[1].relaxation
-    assert result.diagnosis[1].message.startswith("instead (alternative 1): raise max_volatility from 6.5%")
+    assert result.diagnosis[1].message.startswith(
+        "instead (alternative 1): raise Highest portfolio volatility (max_volatility) from 6.5%"
+    )
 
 
 def test_more_holdings_than_eligible_candidates_asks_for_exactly_as_many_as_there_are():
@@ -146,7 +149,7 @@ def test_more_holdings_than_eligible_candidates_asks_for_exactly_as_many_as_ther
     assert inputs.n == 18
     result = allocate(inputs, mandate)
     assert [d.message for d in result.diagnosis] == [
-        "only 18 candidates are eligible: lower min_holdings from 30 to 18"
+        "only 18 candidates are eligible: lower Fewest holdings (min_holdings) from 30 to 18"
     ]
 
 
@@ -203,4 +206,4 @@ def test_the_json_says_which_changes_are_alternatives(tmp_path, capsys):
         (1, "min_expected_return", True),
         (2, "max_volatility", True),
     ]
-    assert "instead (alternative 1): raise max_volatility" in printed
+    assert "instead (alternative 1): raise Highest portfolio volatility (max_volatility)" in printed

@@ -1,0 +1,424 @@
+"""One vocabulary: every figure and mandate key a person reads, with one label, one unit, one sign
+convention, one formatter and one line of plain explanation, defined here once.
+
+Every renderer (the CLI's text, the app, the committee paper, the workbook, the run comparison)
+and the diagnosis and binding messages take their words from here, so "return given up" reads the
+same on every page. People read labels; the mandate key appears only in the CLI's messages, in
+brackets after its label (`named`), and `plain` takes the brackets out again for the app and paper.
+
+Standard library only.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from collections.abc import Callable
+from dataclasses import dataclass
+
+# ---------------------------------------------------------------------------------------------
+# Formatters, one per unit
+
+
+def money(value: float) -> str:
+    """£ for reading: '£55.5m' from a million up, '£174,000' below, '£7bn' for billions."""
+    size, sign = abs(value), "-" if value < 0 else ""
+    if size >= 1e9:
+        return f"{sign}£{size / 1e9:.3g}bn"
+    if size >= 1e6:
+        return f"{sign}£{size / 1e6:,.1f}".removesuffix(".0") + "m"
+    return f"{sign}£{round(size, -3):,.0f}"
+
+
+def pounds(value: float) -> str:
+    """£ to the penny when there are pence, else whole pounds: '£6,761,484.99', '£15,000,000'."""
+    if round(value, 2) == round(value):
+        return f"£{value:,.0f}"
+    return f"£{value:,.2f}"
+
+
+def rate(value: float) -> str:
+    """A yearly rate: '6.04%'."""
+    return f"{value:.2%}"
+
+
+def share(value: float) -> str:
+    """A share of a whole: '15.0%'."""
+    return f"{value:.1%}"
+
+
+def points(bp: float) -> str:
+    """Basis points as percentage points, sign kept: '0.49 percentage points', '-0.12 percentage points'."""
+    value = bp / 100
+    return f"{value:.2f} percentage points" if abs(value) >= 0.005 else "less than 0.01 percentage points"
+
+
+def whole(value: float) -> str:
+    """A count of things (jobs, homes, holdings): '870'."""
+    return f"{value:,.0f}"
+
+
+def score(value: float) -> str:
+    """A score out of 100: '42.0'."""
+    return f"{value:.1f}"
+
+
+def tonnes(value: float) -> str:
+    """Tonnes of CO2e: '9,865 tonnes'."""
+    return f"{value:,.0f} tonnes"
+
+
+def probability(value: float) -> str:
+    """A chance: '5.3%'."""
+    return f"{value:.1%}"
+
+
+def years(value: float) -> str:
+    return f"{value:g} years"
+
+
+FORMATTERS: dict[str, Callable[[float], str]] = {
+    "money": money,
+    "money_a_year": lambda v: f"{money(v)} a year",
+    "pounds": pounds,
+    "rate": rate,
+    "share": share,
+    "points": points,
+    "count": whole,
+    "jobs": whole,
+    "homes": whole,
+    "score": score,
+    "tonnes": tonnes,
+    "probability": probability,
+    "years": years,
+}
+
+# the Excel number format of each unit, so the workbook holds numbers, not text
+EXCEL_FORMATS: dict[str, str] = {
+    "money": '"£"#,##0',
+    "money_a_year": '"£"#,##0',
+    "pounds": '"£"#,##0.00',
+    "rate": "0.00%",
+    "share": "0.0%",
+    "points": "0.00",
+    "count": "#,##0",
+    "jobs": "#,##0",
+    "homes": "#,##0",
+    "score": "0.0",
+    "tonnes": "#,##0",
+    "probability": "0.0%",
+    "years": "0.0",
+}
+
+
+@dataclass(frozen=True)
+class Term:
+    """One figure or mandate key as a person reads it."""
+
+    label: str
+    unit: str  # a key of FORMATTERS
+    explain: str
+    sign: str = ""  # what a positive value means, where it matters
+
+    def format(self, value: float | None) -> str:
+        """The value in this term's unit; '-' when unknown."""
+        if value is None or (isinstance(value, float) and not math.isfinite(value)):
+            return "-"
+        if self.unit == "text":
+            return str(value)
+        return FORMATTERS[self.unit](float(value))
+
+    @property
+    def excel_format(self) -> str:
+        return EXCEL_FORMATS[self.unit]
+
+    @property
+    def heading(self) -> str:
+        """The label with its unit, for a table column holding raw numbers."""
+        suffix = {
+            "points": " (percentage points)",
+            "money": " (£)",
+            "pounds": " (£)",
+            "money_a_year": " (£ a year)",
+        }
+        return self.label + suffix.get(self.unit, "")
+
+
+# ---------------------------------------------------------------------------------------------
+# The figures of a run
+
+FIGURES: dict[str, Term] = {
+    "expected_return": Term("Expected return", "rate", "A year, before fees: an assumption, not a forecast."),
+    "volatility": Term(
+        "Volatility", "rate", "How far the value may swing in a typical year (one standard deviation)."
+    ),
+    "tracking_error": Term(
+        "Tracking error against the UK benchmark",
+        "rate",
+        "How far the year's return may differ from the UK benchmark's (one standard deviation).",
+    ),
+    "impact_score": Term(
+        "Impact score", "score", "Out of 100: the money-weighted local impact of the holdings."
+    ),
+    "holdings": Term("Holdings", "count", "How many candidates receive money."),
+    "total_gbp": Term("Money placed", "money", "The total the portfolio invests."),
+    "jobs": Term(
+        "Jobs supported (gross)", "jobs", "Jobs the investments report supporting, before additionality."
+    ),
+    "jobs_net": Term(
+        "Jobs supported (net)",
+        "jobs",
+        "Jobs after additionality: only those that would not have existed without this money.",
+    ),
+    "jobs_in_places": Term(
+        "Jobs in the chosen places (gross)", "jobs", "Gross jobs located in the mandate's places."
+    ),
+    "local_spend_retained_gbp": Term(
+        "Money kept circulating locally",
+        "money",
+        "Of the money invested, how much the investments spend again in the chosen places.",
+    ),
+    "local_spend_retained_all_places_gbp": Term(
+        "Money kept local wherever it lands", "money", "Local spending in whichever place each investment is."
+    ),
+    "affordable_homes": Term("Affordable homes (gross)", "homes", "Homes the investments report building."),
+    "affordable_homes_net": Term("Affordable homes (net)", "homes", "Homes after additionality."),
+    "co2_avoided_t": Term("Carbon avoided a year (gross)", "tonnes", "Tonnes of CO2e avoided each year."),
+    "co2_avoided_t_net": Term("Carbon avoided a year (net)", "tonnes", "Tonnes of CO2e after additionality."),
+    "deprived_share": Term(
+        "Share in the most deprived areas", "share", "Money in places in the most deprived three tenths."
+    ),
+    "social_value_gbp": Term(
+        "Social value a year (net)", "money", "Jobs and carbon valued at published £ proxies."
+    ),
+    "local_share": Term(
+        "Share landing in the chosen places", "share", "Money whose activity is in the places."
+    ),
+    "return_given_up_bp": Term(
+        "Return given up against the UK benchmark",
+        "points",
+        "The expected return the UK benchmark earns above this allocation, a year.",
+        "positive: this allocation earns less than the UK benchmark; negative: it earns more",
+    ),
+    "return_given_up_gbp": Term(
+        "Return given up a year",
+        "money_a_year",
+        "The return given up in pounds on the money invested.",
+        "positive: less than the UK benchmark",
+    ),
+    "extra_volatility_bp": Term(
+        "Volatility added against the UK benchmark",
+        "points",
+        "This allocation's volatility less the UK benchmark's.",
+        "negative: less volatile than the UK benchmark",
+    ),
+    "tolerance_bp": Term(
+        "Most return the committee will give up",
+        "points",
+        "The committee's limit on the return given up against the UK benchmark.",
+    ),
+    "city_weighted_return_given_up_bp": Term(
+        "Return given up against the city-weighted benchmark",
+        "points",
+        "The city-weighted benchmark's expected return above this allocation's, a year.",
+        "positive: this allocation earns less",
+    ),
+    "fund_return_given_up_bp": Term(
+        "Return given up across the whole fund",
+        "points",
+        "The return given up as a share of the whole fund, if the rest holds the UK benchmark mix.",
+    ),
+    "loss_gbp": Term(
+        "Loss in the stress test", "money", "What the portfolio would lose at once.", "negative: a gain"
+    ),
+    "probability_of_loss": Term(
+        "Chance of being worth less after ten years", "probability", "From 5,000 simulated paths."
+    ),
+    "probability_below_uk": Term(
+        "Chance of ending below the UK benchmark", "probability", "From the same simulated paths."
+    ),
+    "amount_gbp": Term("Amount", "pounds", "Money placed in this holding."),
+    "share": Term("Share of the target", "share", "The holding's share of the money."),
+    "local_capacity_gbp": Term(
+        "What the local candidates could take",
+        "money",
+        "The sum of the eligible local candidates' largest tickets.",
+    ),
+}
+
+PORTFOLIOS: dict[str, str] = {
+    "portfolio": "This allocation",
+    "uk": "UK benchmark",
+    "city_weighted": "City-weighted benchmark",
+}
+
+
+def figure(key: str) -> Term:
+    """The term of a run figure (KeyError for a key nobody defined: add it above)."""
+    return FIGURES[key]
+
+
+def show(key: str, value: float | None) -> str:
+    """A run figure formatted in its one way."""
+    return FIGURES[key].format(value)
+
+
+# ---------------------------------------------------------------------------------------------
+# The mandate's keys, as the app's form names them
+
+MANDATE: dict[str, Term] = {
+    "name": Term("Name", "text", "What the committee calls this scenario."),
+    "target_gbp": Term("Target", "money", "The money to invest locally."),
+    "fund_size_gbp": Term("Fund size", "money", "The whole pension fund, for whole-fund figures."),
+    "places": Term("Places", "text", "The districts whose candidates may receive money."),
+    "objective": Term("Aim", "text", "What the allocation makes as large (or as small) as it can."),
+    "max_volatility": Term(
+        "Highest portfolio volatility", "rate", "The portfolio's volatility may not exceed it."
+    ),
+    "min_expected_return": Term(
+        "Lowest expected return", "rate", "The portfolio must expect at least this a year."
+    ),
+    "max_candidate_share": Term("Largest share in one candidate", "share", "No one holding may exceed it."),
+    "excluded_sectors": Term("Sectors excluded", "text", "Candidates in these sectors are not eligible."),
+    "min_candidate_return": Term(
+        "Lowest return of a candidate", "rate", "Candidates expecting less are not eligible."
+    ),
+    "max_candidate_volatility": Term(
+        "Highest volatility of a candidate", "rate", "More volatile candidates are not eligible."
+    ),
+    "min_evidence_quality": Term("Lowest evidence quality", "count", "From 1 (anecdote) to 5 (audited)."),
+    "max_lockup_years": Term(
+        "Longest lock-up", "years", "Candidates that lock money up longer are not eligible."
+    ),
+    "min_impact_score": Term("Lowest impact score", "score", "The portfolio's impact score must reach it."),
+    "max_illiquid_share": Term(
+        "Largest share in illiquid holdings", "share", "Money that cannot be sold quickly."
+    ),
+    "min_holdings": Term("Fewest holdings", "count", "The money must be spread over at least this many."),
+    "impact_weight": Term(
+        "Weight on impact", "score", "For the blended aim: return traded per point of impact."
+    ),
+    "risk_aversion": Term(
+        "Risk aversion", "score", "For the blended aim: return traded per unit of variance."
+    ),
+    "tolerance_bp": FIGURES["tolerance_bp"],
+    "local_plan_share": Term(
+        "Local investment target", "share", "The fund's local investment target, as a share of the fund."
+    ),
+    "benchmark_weighting": Term(
+        "City-weighted benchmark spreads the money by",
+        "text",
+        "Population, or the size of each economy (GVA).",
+    ),
+    "weights.financial": Term("Weight on financial return", "score", "Score pillar weight."),
+    "weights.local_economy": Term("Weight on the local economy", "score", "Score pillar weight."),
+    "weights.social": Term("Weight on social impact", "score", "Score pillar weight."),
+}
+
+OBJECTIVES = {
+    "max_impact": "Most local impact",
+    "max_return": "Highest expected return",
+    "min_risk": "Lowest risk",
+    "blended": "Blend of return, impact and risk",
+}
+
+SECTORS = {
+    "affordable_housing": "affordable housing",
+    "sme_finance": "SME finance",
+    "clean_energy": "clean energy",
+    "regeneration": "regeneration",
+    "infrastructure": "infrastructure",
+    "cooperatives": "co-operatives",
+    "natural_capital": "natural capital",
+}
+
+ASSET_CLASSES = {
+    "social_housing": "social housing",
+    "private_equity": "private equity",
+    "private_debt": "private debt",
+    "renewable_energy": "renewable energy",
+    "infrastructure": "infrastructure",
+    "property": "property",
+    "uk_equity": "UK equities",
+    "gilts": "UK gilts",
+    "index_linked_gilts": "index-linked gilts",
+    "corporate_bonds": "UK corporate bonds",
+}
+
+
+def _words(code: str) -> str:
+    return code.replace("_", " ")
+
+
+def sector(code: str) -> str:
+    """A sector for a person: 'sme_finance' -> 'SME finance'."""
+    return SECTORS.get(code, _words(code))
+
+
+def asset_class(code: str) -> str:
+    """An asset class for a person: 'private_debt' -> 'private debt'."""
+    return ASSET_CLASSES.get(code, _words(code))
+
+
+def mandate_term(key: str) -> Term:
+    """The term of a mandate key, dotted keys included ('sector_caps.sme_finance')."""
+    group, _, member = key.partition(".")
+    if group == "sector_caps" and member:
+        return Term(f"Cap on {sector(member)}", "share", "The most of the target in this sector.")
+    if group == "asset_class_caps" and member:
+        return Term(f"Cap on {asset_class(member)}", "share", "The most of the target in this asset class.")
+    if group == "metric_weights" and member:
+        return Term(f"Weight on {_words(member)}", "score", "Weight of one impact measure within its pillar.")
+    return MANDATE.get(key) or Term(_words(key).capitalize(), "text", "")
+
+
+def label(key: str) -> str:
+    """A mandate key's label, as the app's form writes it."""
+    return mandate_term(key).label
+
+
+def named(key: str) -> str:
+    """A mandate key for a message: its label, then the key in brackets ('Fewest holdings (min_holdings)')."""
+    return f"{label(key)} ({key})"
+
+
+_KEY_IN_BRACKETS = re.compile(
+    r" \(((?:sector_caps|asset_class_caps|metric_weights|weights)\.[A-Za-z0-9_]+|[a-z_]+)\)"
+)
+
+
+def plain(message: str) -> str:
+    """A message for people: each '(mandate_key)' after a label taken out."""
+
+    def drop(match: re.Match[str]) -> str:
+        key = match.group(1)
+        known = key in MANDATE or key.partition(".")[0] in (
+            "sector_caps",
+            "asset_class_caps",
+            "metric_weights",
+        )
+        return "" if known else match.group(0)
+
+    return _KEY_IN_BRACKETS.sub(drop, message)
+
+
+def mandate_value(key: str, value: object) -> str:
+    """A mandate value for a person, in its key's unit ('8.0%' for a share, '£100m' for the target)."""
+    if value is None:
+        return "not set"
+    if isinstance(value, bool):
+        return "yes" if value else "no"
+    if key == "objective" and isinstance(value, str):
+        return OBJECTIVES.get(value, value)
+    if key == "excluded_sectors" and isinstance(value, list):
+        return ", ".join(sector(str(v)) for v in value) or "none"
+    if isinstance(value, list):
+        return ", ".join(str(v) for v in value)
+    term = mandate_term(key)
+    if term.unit == "text" or not isinstance(value, int | float):
+        return str(value)
+    if key == "tolerance_bp":
+        return term.format(float(value))
+    if key == "min_impact_score":
+        return f"{float(value):.1f} points"
+    return term.format(float(value))
