@@ -32,6 +32,7 @@ from screening.reference import ASSUMPTION_COLUMNS, Reference
 from screening.stability import StabilitySettings
 
 if TYPE_CHECKING:
+    from portfolio.result import RunResult
     from portfolio.run import AllocationRun
 
 PACKAGES = ("impact-screen", "cvxpy", "clarabel", "pyscipopt", "pandas", "numpy", "yfinance", "scipy")
@@ -181,6 +182,29 @@ def capture(
             else "bundled",
         },
     )
+
+
+def result_of(saved: SavedRun) -> RunResult:
+    """A saved run's results as the typed `RunResult` every renderer reads.
+
+    Runs saved before the result named its places and held its screen get both filled in: the
+    screen from the run's own stored records, the names from the bundled places table.
+    """
+    from portfolio.result import RunResult
+
+    document = dict(saved.results)
+    if "screen" not in document:
+        document["screen"] = saved.screen
+    if "place_names" not in document:
+        from screening.reference import bundled_reference
+
+        names = bundled_reference().places["name"]
+        codes = [
+            *document.get("portfolio", {}).get("by_place", {}),
+            *(r.get("local_authority") for r in saved.screen),
+        ]
+        document["place_names"] = {str(c): str(names.get(c, c)) for c in dict.fromkeys(codes) if c}
+    return RunResult.model_validate(document)
 
 
 # ---------------------------------------------------------------------------------------------

@@ -1,0 +1,135 @@
+"""The data behind every chart of a run, taken once from its `RunResult`: the app draws these with
+plotly and the committee paper as inline SVG, so both show the same bars, points and bands with
+the same titles and labels (from `screening.vocabulary`).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from portfolio.result import PORTFOLIOS, RunResult
+from screening.vocabulary import FIGURES
+from screening.vocabulary import PORTFOLIOS as PORTFOLIO_LABELS
+from screening.vocabulary import sector as sector_label
+
+
+def short_name(name: str, width: int = 40) -> str:
+    """A candidate's name for a chart: without '(illustrative)', cut at `width` with an ellipsis."""
+    name = name.replace(" (illustrative)", "")
+    return name if len(name) <= width else name[: width - 1] + "…"
+
+
+@dataclass(frozen=True)
+class Bars:
+    """One bar per label; `groups` (same length) colours them, e.g. by sector."""
+
+    title: str
+    axis: str
+    labels: list[str]
+    values: list[float | None]
+    shown: list[str]  # each value as the vocabulary writes it
+    groups: list[str] | None = None
+
+
+@dataclass(frozen=True)
+class Grouped:
+    """Groups of bars: one group per category, one bar per series (None = not available)."""
+
+    title: str
+    axis: str
+    categories: list[str]
+    series: dict[str, list[float | None]]  # series label -> a value per category
+
+
+@dataclass(frozen=True)
+class Frontier:
+    """The best expected return (%) at each impact score, and where this allocation sits."""
+
+    title: str
+    impact: list[float]
+    returns: list[float]  # percent
+    chosen: tuple[float, float] | None
+
+
+@dataclass(frozen=True)
+class Fan:
+    """Value over the years (£m) for each portfolio: the middle path and its 5-95% band."""
+
+    title: str
+    years: list[int]
+    middle: dict[str, list[float]]
+    low: dict[str, list[float]]
+    high: dict[str, list[float]]
+
+
+def allocation(result: RunResult) -> Bars:
+    """Money per holding in £m, grouped by sector."""
+    held = result.allocations
+    return Bars(
+        "Money per holding (£m)",
+        "£m",
+        [short_name(h.name) for h in held],
+        [h.amount_gbp / 1e6 for h in held],
+        [FIGURES["amount_gbp"].format(h.amount_gbp) for h in held],
+        [sector_label(h.sector) for h in held],
+    )
+
+
+def comparison(result: RunResult, key: str) -> Bars:
+    """One figure (a key of the vocabulary) for this allocation and both benchmarks."""
+    term = FIGURES[key]
+    values = [getattr(result.figures(p), key) for p in PORTFOLIOS] if result.compared else []
+    return Bars(
+        term.label,
+        term.heading,
+        [PORTFOLIO_LABELS[p] for p in PORTFOLIOS] if values else [],
+        values,
+        [term.format(v) for v in values],
+    )
+
+
+def frontier(result: RunResult) -> Frontier:
+    """The impact-return frontier of the run, with the allocation marked."""
+    points = result.frontier
+    mine = result.portfolio
+    chosen = (
+        (mine.impact_score, mine.expected_return * 100)
+        if mine.impact_score is not None and mine.expected_return is not None
+        else None
+    )
+    return Frontier(
+        "Best expected return at each impact score",
+        [p.impact_score for p in points],
+        [p.expected_return * 100 for p in points],
+        chosen,
+    )
+
+
+def stress(result: RunResult) -> Grouped:
+    """£m lost in each stress scenario by each portfolio."""
+    scenarios = result.stress or []
+    return Grouped(
+        "Loss in each stress test (£m)",
+        "£m lost",
+        [s.name for s in scenarios],
+        {
+            PORTFOLIO_LABELS[p]: [None if s.loss(p) is None else s.loss(p) / 1e6 for s in scenarios]
+            for p in PORTFOLIOS
+        },
+    )
+
+
+def projection(result: RunResult) -> Fan:
+    """Ten-year value bands (£m): the median and the 5th to 95th percentile of each portfolio."""
+    found = result.projection
+    if found is None:
+        return Fan("Value over ten years (£m)", [], {}, {}, {})
+
+    def band(name: str) -> dict[str, list[float]]:
+        return {
+            PORTFOLIO_LABELS[p]: [v / 1e6 for v in bands[name]]
+            for p, bands in found.bands.items()
+            if name in bands
+        }
+
+    return Fan("Value over ten years (£m)", found.years, band("p50"), band("p5"), band("p95"))
