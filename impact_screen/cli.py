@@ -146,11 +146,12 @@ def _allocate(args: argparse.Namespace) -> int:
         with_comparison=not args.no_comparison,
         stability=stability,
     )
+    result = run_result(run, inputs.universe, inputs.mandate, inputs.reference)
     if args.json is not None:
-        write_json(args.json, run_result(run, inputs.universe, inputs.mandate, inputs.reference).to_json())
-    save_if_asked(args, run, inputs)
+        write_json(args.json, result.to_json())
+    save_if_asked(args, run, inputs, result)
     if args.json is None or str(args.json) != "-":
-        print(allocation_text(run, inputs.universe, inputs.mandate, inputs.reference))
+        print(allocation_text(result, inputs.reference))
     if run.allocation.status == "infeasible":
         return EXIT_INFEASIBLE
     return EXIT_OK if run.allocation.feasible else EXIT_INTERNAL

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import sys
+import textwrap
 from collections import Counter
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -12,15 +13,16 @@ import pandas as pd
 
 from impact_screen.inputs import Inputs
 from impact_screen.market import market_summary
-from screening.candidates import Universe
 from screening.files import write_atomically
 from screening.mandate import Mandate
 from screening.reference import Reference
 from screening.screen import Screen
 from screening.summary import summarise
+from screening.vocabulary import OBJECTIVES, figure, joined, money, show
+from screening.vocabulary import PORTFOLIOS as PORTFOLIO_LABELS
 
 if TYPE_CHECKING:
-    from portfolio.run import AllocationRun
+    from portfolio.result import RunResult
 
 
 def write_json(path: Path, document: object) -> None:
@@ -83,7 +85,7 @@ def _exclusions(screen: Screen) -> list[str]:
 
 
 def _money(value: float) -> str:
-    return "no cap" if value == float("inf") else f"£{value / 1e6:,.1f}m"
+    return "no cap" if value == float("inf") else money(value)
 
 
 def summary_text(inputs: Inputs) -> str:
@@ -96,10 +98,10 @@ def summary_text(inputs: Inputs) -> str:
     lines = [
         f"candidates   {universe.provenance.describe()}: {facts.candidates} candidates in "
         f"{facts.places} places, {facts.sectors} sectors, {facts.asset_classes} asset classes",
-        f"             {facts.local_candidates} in {', '.join(facts.place_names)}, able to take "
+        f"             {facts.local_candidates} in {joined(facts.place_names)}, able to take "
         f"{_money(facts.local_capacity_gbp)} in all",
         f"mandate      {mandate.name}",
-        f"             target {_money(facts.target_gbp)}{fund}; objective {mandate.objective}; "
+        f"             target {_money(facts.target_gbp)}{fund}; aim: {OBJECTIVES[mandate.objective].lower()}; "
         f"{len(facts.limits_stated)} limits stated",
         "covariance   "
         + ("given: used as it is" if has_covariance else "none given: the factor model will be used"),
@@ -109,10 +111,9 @@ def summary_text(inputs: Inputs) -> str:
     return "\n".join(lines)
 
 
-def allocation_text(run: AllocationRun, universe: Universe, mandate: Mandate, reference: Reference) -> str:
-    """The allocation as a table with its portfolio figures, or the diagnosis as actions to take."""
-    result = run.allocation
-    places = ", ".join(str(reference.places.at[c, "name"]) for c in mandate.places)
+def allocation_text(result: RunResult, reference: Reference) -> str:
+    """The allocation as a table with its figures and the comparison, or the diagnosis as actions."""
+    places = joined([result.place(c) for c in result.places])
     if result.status == "infeasible":
         lines = [f"The mandate cannot be met in {places}. To make it possible:"]
         lines += [
@@ -121,35 +122,79 @@ def allocation_text(run: AllocationRun, universe: Universe, mandate: Mandate, re
         ]
         return "\n".join(lines)
     if not result.feasible:
-        message = result.report.message if result.report else ""
-        return f"No allocation: the solver stopped with status '{result.status}'. {message}".strip()
-    held = result.amounts[result.amounts > 0]
-    frame = universe.frame.loc[held.index]
+        return f"No allocation: the solver stopped with status '{result.status}'. {result.solver.message}".strip()
+    mine = result.portfolio
     table = pd.DataFrame(
         {
-            "id": held.index,
-            "name": [_short(n.replace(" (illustrative)", ""), 38).ljust(38) for n in frame["name"]],
-            "place": [str(reference.places.at[c, "name"]) for c in frame["local_authority"]],
-            "£m": (held / 1e6).map("{:,.2f}".format),
-            "share": (held / mandate.target_gbp).map("{:.1%}".format),
+            "id": [h.id for h in result.allocations],
+            "name": [_short(h.name.replace(" (illustrative)", ""), 38).ljust(38) for h in result.allocations],
+            "place": [result.place(h.local_authority) for h in result.allocations],
+            "amount": [show("amount_gbp", h.amount_gbp) for h in result.allocations],
+            "share": [show("share", h.share) for h in result.allocations],
         }
     )
-    metrics = result.metrics()
+    figures = " · ".join(
+        f"{figure(k).label.lower()} {show(k, getattr(mine, k))}"
+        for k in ("expected_return", "volatility", "impact_score", "jobs")
+    )
     lines = [
-        f"£{held.sum() / 1e6:,.1f}m placed in {places} across {metrics['holdings']} holdings "
-        f"(objective {mandate.objective}, {result.report.solver if result.report else ''}, status {result.status}).",
+        f"{show('total_gbp', mine.total_gbp)} placed in {places} across {mine.holdings} holdings "
+        f"(aim: {OBJECTIVES.get(result.objective, result.objective).lower()}; {result.solver.name}, "
+        f"status {result.status}).",
         "",
         table.to_string(index=False),
         "",
-        f"expected return {metrics['expected_return']:.2%} a year · volatility {metrics['volatility']:.2%} "
-        f"({run.risk.source}) · impact score {metrics['impact_score']:.1f} · about {metrics['jobs']:,.0f} jobs",
+        f"{figures} (risk: {result.risk_model})",
+        market_summary(reference),
     ]
-    lines.append(market_summary(reference))
-    if result.report and result.report.message:
-        lines.append(f"note: {result.report.message}")
-    lines += ["", "Binding limits:"] + [f"  - {b.message}" for b in result.binding] if result.binding else []
-    if run.comparison is not None:
-        from portfolio.summary import comparison_text
-
-        lines.append(comparison_text(run.comparison))
+    if result.solver.message:
+        lines.append(f"note: {result.solver.message}")
+    if result.binding:
+        lines += ["", "Binding limits:"] + [f"  - {b.message}" for b in result.binding]
+    if result.compared:
+        lines.append(comparison_text(result))
     return "\n".join(lines)
+
+
+COMPARED = ("expected_return", "volatility", "jobs", "jobs_net", "local_spend_retained_gbp", "local_share")
+
+
+def comparison_text(result: RunResult) -> str:
+    """The three portfolios side by side, the fiduciary test and the worst stress, in the vocabulary's words."""
+    panel, stress = result.fiduciary, result.stress or []
+    assert result.compared and panel is not None
+    width = max(len(label) for label in PORTFOLIO_LABELS.values()) + 2
+    rows = [" " * width + "".join(f"{_column(k):>16}" for k in COMPARED)]
+    for key, label in PORTFOLIO_LABELS.items():
+        figures = result.figures(key)
+        rows.append(f"{label:<{width}}" + "".join(f"{show(k, getattr(figures, k)):>16}" for k in COMPARED))
+    test = f"{figure('return_given_up_bp').label}: {show('return_given_up_bp', panel.return_given_up_bp)}"
+    test += f" ({show('return_given_up_gbp', panel.return_given_up_gbp)})"
+    if panel.tolerance_bp is not None and panel.within_tolerance is not None:
+        verdict = "within" if panel.within_tolerance else "NOT within"
+        test += f"; {verdict} the committee's limit of {show('tolerance_bp', panel.tolerance_bp)}"
+    lines = ["", "Compared with the same money elsewhere:", *rows, test]
+    worst = max(stress, key=lambda s: s.portfolio_loss_gbp or 0.0, default=None)
+    if worst is not None:
+        losses = ", ".join(
+            f"{label} {show('loss_gbp', worst.loss(key))}"
+            for key, label in PORTFOLIO_LABELS.items()
+            if worst.loss(key) is not None
+        )
+        lines.append(f"Worst stress test ({worst.name}), loss: {losses}")
+    return "\n".join([*lines, "", textwrap.fill(result.summary or "", width=100)])
+
+
+_SHORT = {
+    "expected_return": "return",
+    "volatility": "volatility",
+    "jobs": "jobs (gross)",
+    "jobs_net": "jobs (net)",
+    "local_spend_retained_gbp": "kept locally",
+    "local_share": "in the places",
+}
+
+
+def _column(key: str) -> str:
+    """A column heading short enough for a terminal; the full label is in the docs and the paper."""
+    return _SHORT[key]

@@ -125,15 +125,17 @@ def capture(
     candidates: InputFile,
     covariance: InputFile | None = None,
     settings: dict | None = None,
+    result: RunResult | None = None,
 ) -> SavedRun:
-    """A run ready to save or report: its inputs (copied), provenance, versions and results."""
+    """A run ready to save or report: its inputs (copied), provenance, versions and results
+    (`result`, the run's RunResult, when the caller has already made it)."""
     from portfolio.report import run_result
     from screening.screen import screen_records
 
     check_name(name)
     if candidates.sha256 != universe.provenance.sha256:
         raise StoreError(f"the candidate bytes given are not those of {universe.provenance.name}")
-    document = run_result(run, universe, mandate, reference).to_json()
+    document = (result or run_result(run, universe, mandate, reference)).to_json()
     assumptions_csv, correlations_csv = assumption_tables(reference)
     provenance = {
         **{key: dict(p) for key, p in document.get("provenance", {}).items()},

@@ -19,6 +19,7 @@ from impact_screen.store import RunStore, StoreError, check_name
 
 if TYPE_CHECKING:
     from impact_screen.inputs import Inputs
+    from portfolio.result import RunResult
     from portfolio.run import AllocationRun
 
 EXIT_OK, EXIT_DIFFERENT, EXIT_INVALID = 0, 1, 2
@@ -69,7 +70,9 @@ def check_save_target(args: argparse.Namespace) -> None:
                 raise StoreError(f"a run named '{args.save}' already exists; add --overwrite to replace it")
 
 
-def save_if_asked(args: argparse.Namespace, run: AllocationRun, inputs: Inputs) -> None:
+def save_if_asked(
+    args: argparse.Namespace, run: AllocationRun, inputs: Inputs, result: RunResult | None = None
+) -> None:
     """Save the run when `--save NAME` was given, with copies of the exact inputs it used."""
     name = getattr(args, "save", None)
     if not name:
@@ -80,7 +83,7 @@ def save_if_asked(args: argparse.Namespace, run: AllocationRun, inputs: Inputs) 
     covariance = _covariance_file(args, inputs)
     settings = {"time_limit_s": args.time_limit, "frontier_points": args.frontier_points}
     saved = capture(
-        name, run, inputs.universe, inputs.mandate, inputs.reference, candidates, covariance, settings
+        name, run, inputs.universe, inputs.mandate, inputs.reference, candidates, covariance, settings, result
     )
     with RunStore() as store:
         store.save(saved, overwrite=args.overwrite)

@@ -30,6 +30,7 @@ def _shares(amounts: pd.Series, groups: pd.Series) -> dict[str, float]:
 def run_result(run: AllocationRun, universe: Universe, mandate: Mandate, reference: Reference) -> RunResult:
     """The run as one typed result: the allocation document below, every place named, the screen."""
     document = _document(run, universe, mandate, reference)
+    document["places"] = list(mandate.places)
     document["place_names"] = _place_names(run, universe, mandate, reference)
     document["screen"] = screen_records(run.screen)
     return RunResult.model_validate(document)

@@ -293,6 +293,7 @@ class RunResult(_Part):
     target_gbp: float
     mandate: str
     objective: str
+    places: list[str] = Field(default_factory=list)  # the mandate's places (ONS codes), in its order
     allocations: list[Holding] = Field(default_factory=list)
     portfolio: PortfolioResult = Field(default_factory=PortfolioResult)
     diagnosis: list[Diagnosis] = Field(default_factory=list)

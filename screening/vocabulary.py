@@ -73,6 +73,13 @@ def probability(value: float) -> str:
     return f"{value:.1%}"
 
 
+def joined(names: list[str]) -> str:
+    """'Preston', 'Preston and South Ribble', 'A, B and C'."""
+    if len(names) <= 1:
+        return "".join(names)
+    return ", ".join(names[:-1]) + " and " + names[-1]
+
+
 def years(value: float) -> str:
     return f"{value:g} years"
 

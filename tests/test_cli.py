@@ -35,8 +35,8 @@ def test_bundled_inputs_are_valid_and_summarised(capsys):
     code, out, err = run(capsys)
     assert code == 0
     assert "48 candidates in 12 places" in out
-    assert "19 in Preston, South Ribble" in out
-    assert "target £100.0m of a £7,000.0m fund (1.43%)" in out
+    assert "19 in Preston and South Ribble" in out
+    assert "target £100m of a £7bn fund (1.43%)" in out
     assert "illustrative" in out
     assert err == ""
 

@@ -22,7 +22,7 @@ from impact_screen import cli
 from impact_screen.output import allocation_text
 from portfolio.report import run_result
 from portfolio.run import run_allocation
-from portfolio.summary import money, points
+from screening.vocabulary import money, points, show
 
 FIGURES = (
     "expected_return",
@@ -126,16 +126,16 @@ def test_the_summary_reads_its_numbers_from_the_json(document):
     assert 2 <= summary.count(". ") + 1 <= 3
     for fragment in (
         "Investing £100m in Preston and South Ribble",
-        f"earn {mine['expected_return']:.1%} a year",
+        f"earn {show('expected_return', mine['expected_return'])} a year",
         f"{points(panel['return_given_up_bp'])} (about {money(panel['return_given_up_gbp'])} a year) less",
-        f"({uk['expected_return']:.1%})",
-        f"support about {mine['jobs']:,.0f} jobs",
+        f"({show('expected_return', uk['expected_return'])})",
+        f"support about {mine['jobs']:,.0f} jobs ({mine['jobs_net']:,.0f} after additionality)",
         f"keep about {money(mine['local_spend_retained_gbp'])} circulating",
-        f"about {money(uk['local_spend_retained_gbp'])} for the UK mix",
+        f"about {money(uk['local_spend_retained_gbp'])} for the UK benchmark",
         f"{money(city['local_spend_retained_gbp'])} if the money were spread across UK cities by population",
         f"within the committee's limit of {points(panel['tolerance_bp'])}",
         f"({worst['name']}) it would lose about {money(worst['portfolio_loss_gbp'])}",
-        f"against {money(worst['uk_loss_gbp'])} for the UK mix",
+        f"against {money(worst['uk_loss_gbp'])} for the UK benchmark",
     ):
         assert fragment in summary, fragment
     assert "tracking error" not in summary and " bp" not in summary
@@ -149,17 +149,17 @@ def test_money_and_points_read_aloud():
         "£7bn",
         "£14.2m",
     ]
-    assert points(48.87) == "0.5 percentage points"
+    assert points(48.87) == "0.49 percentage points"
     assert points(0.698) == "0.01 percentage points"
     assert points(0.2) == "less than 0.01 percentage points"
 
 
 def test_the_command_line_text_ends_with_the_comparison_and_the_summary():
-    text = allocation_text(default_run(), UNIVERSE, MANDATE, REFERENCE)
+    text = allocation_text(run_result(default_run(), UNIVERSE, MANDATE, REFERENCE), REFERENCE)
     assert "Compared with the same money elsewhere" in text
-    assert "UK mix (listed)" in text and "city-weighted" in text
-    assert "worst stress (2008-style credit crisis)" in text
-    assert text.rstrip().endswith("against £22.9m for the UK mix.")
+    assert "UK benchmark" in text and "City-weighted benchmark" in text
+    assert "Worst stress test (2008-style credit crisis)" in text
+    assert " ".join(text.split()).endswith("against £22.9m for the UK benchmark.")
 
 
 def test_an_infeasible_mandate_has_no_comparison_keys():
