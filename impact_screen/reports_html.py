@@ -1,41 +1,33 @@
 """The committee paper: one self-contained HTML file (inline CSS and SVG charts, no script, no
 external address), so it opens offline and prints on A4.
 
-Every text from a user or a file goes through `html.escape`, and a Content-Security-Policy
-forbids scripts and remote loads as a second line of defence.
+It is rendered from `impact_screen/templates/paper.html.j2` with Jinja2's autoescaping, so every
+text from a user or a file is escaped where it is inserted; the SVG charts are built here with
+each of their texts escaped first (`markupsafe.escape`) and only then marked safe. A
+Content-Security-Policy forbids scripts and remote loads as a second line of defence. Every figure
+is read from the typed `RunResult` (`impact_screen.runs.result_of`) and worded by
+`screening.vocabulary`.
 """
 
 from __future__ import annotations
 
 import csv
 import io
+import re
+import tomllib
+from collections.abc import Iterable
 from datetime import UTC, datetime
-from html import escape
 
-from impact_screen.reports import (
-    CAVEATS,
-    benchmark_rows,
-    flat_mandate,
-    flat_scalars,
-    format_value,
-    is_illustrative,
-    label_of,
-    money_m,
-    notes_of,
-    portfolios,
-    projection_rows,
-    records,
-    series_label,
-    stress_rows,
-)
+from jinja2 import Environment, PackageLoader, StrictUndefined, select_autoescape
+from markupsafe import Markup, escape
+
+from impact_screen import chart_data
+from impact_screen.reports import CAVEATS, is_illustrative
+from impact_screen.runs import result_of
 from impact_screen.store import SavedRun
-
-_METRICS = (
-    ("expected_return", "Expected return"),
-    ("volatility", "Volatility"),
-    ("impact_score", "Impact score"),
-    ("jobs", "Jobs"),
-)
+from portfolio.result import PORTFOLIOS, RunResult
+from screening import vocabulary as words
+from screening.vocabulary import figure, show
 
 CSS = """
 :root { --ink: #1b2430; --muted: #5b6573; --accent: #1f6f8b; --warn: #8a5a00; --line: #d5dbe3; }
@@ -68,498 +60,493 @@ svg text { fill: var(--ink); }
 }
 """
 
+_ENVIRONMENT = Environment(
+    loader=PackageLoader("impact_screen", "templates"),
+    autoescape=select_autoescape(["html", "j2"], default=True),
+    undefined=StrictUndefined,
+    trim_blocks=True,
+    lstrip_blocks=True,
+)
+COLOURS = ["#1f6f8b", "#9aa5b1", "#d08c2f", "#5b8c3a"]
+
 
 def _e(value: object) -> str:
-    return escape("" if value is None else str(value), quote=True)
-
-
-def _label(key: str) -> str:
-    return key.replace("_", " ")
-
-
-def _short(text: str, width: int = 40) -> str:
-    text = text.replace(" (illustrative)", "")
-    return text if len(text) <= width else text[: width - 1] + "…"
+    return str(escape("" if value is None else str(value)))
 
 
 # ---------------------------------------------------------------------------------------------
-# Charts (inline SVG)
+# Charts (inline SVG; every text escaped before the markup is marked safe)
 
 
-def bar_chart(title: str, labels: list[str], values: list[float], shown: list[str]) -> str:
+def bar_chart(bars: chart_data.Bars) -> Markup:
     """Horizontal bars, one per label, drawn from zero (negative values to the left)."""
-    if not values:
-        return ""
-    row, left, right, top = 22, 300, 100, 8
-    width = 760
+    named = [
+        (lab, v, s) for lab, v, s in zip(bars.labels, bars.values, bars.shown, strict=True) if v is not None
+    ]
+    if not named:
+        return Markup("")
+    values = [float(v) for _, v, _ in named]
+    row, left, right, top, width = 22, 300, 110, 8, 760
     height = top * 2 + row * len(values)
     low, high = min(0.0, *values), max(0.0, *values)
-    span = (high - low) or 1.0
-    scale = (width - left - right) / span
+    scale = (width - left - right) / ((high - low) or 1.0)
     zero = left + (-low) * scale
     parts = [
-        f'<svg role="img" aria-label="{_e(title)}" viewBox="0 0 {width} {height}" width="{width}" height="{height}">',
-        f"<title>{_e(title)}</title>",
+        f'<svg role="img" aria-label="{_e(bars.title)}" viewBox="0 0 {width} {height}" width="{width}" height="{height}">',
+        f"<title>{_e(bars.title)}</title>",
         f'<line class="axis" x1="{zero:.1f}" y1="0" x2="{zero:.1f}" y2="{height}"/>',
     ]
-    for i, (label, value, text) in enumerate(zip(labels, values, shown, strict=True)):
+    for i, (label, value, text) in enumerate(named):
+        value = float(value)
         y = top + i * row
         x, w = (zero, value * scale) if value >= 0 else (zero + value * scale, -value * scale)
         kind = "bar" if value >= 0 else "neg"
-        parts.append(f'<text x="{left - 8}" y="{y + 15}" text-anchor="end">{_e(_short(label))}</text>')
+        parts.append(
+            f'<text x="{left - 8}" y="{y + 15}" text-anchor="end">{_e(chart_data.short_name(label))}</text>'
+        )
         parts.append(
             f'<rect class="{kind}" x="{x:.1f}" y="{y + 3}" width="{max(w, 0.5):.1f}" height="{row - 6}"/>'
         )
         parts.append(f'<text x="{max(zero, x + w) + 6:.1f}" y="{y + 15}">{_e(text)}</text>')
     parts.append("</svg>")
-    return "".join(parts)
+    return Markup("".join(parts))
 
 
-def frontier_chart(points: list[dict], chosen: dict) -> str:
-    """Expected return against impact score along the frontier, with the chosen portfolio marked."""
-    xy = [
-        (float(p["impact_score"]), float(p["expected_return"]))
-        for p in points
-        if isinstance(p.get("impact_score"), int | float)
-        and isinstance(p.get("expected_return"), int | float)
-    ]
+def frontier_chart(frontier: chart_data.Frontier) -> Markup:
+    """Expected return (%) against impact score along the frontier, with the allocation marked."""
+    xy = list(zip(frontier.impact, frontier.returns, strict=True))
     if len(xy) < 2:
-        return ""
+        return Markup("")
     width, height, pad = 760, 280, 56
     xs, ys = [x for x, _ in xy], [y for _, y in xy]
+    if frontier.chosen is not None:
+        xs.append(frontier.chosen[0])
+        ys.append(frontier.chosen[1])
     x0, x1, y0, y1 = min(xs), max(xs), min(ys), max(ys)
     sx = (width - 2 * pad) / ((x1 - x0) or 1)
     sy = (height - 2 * pad) / ((y1 - y0) or 1)
 
-    def at(x: float, y: float) -> str:
-        return f"{pad + (x - x0) * sx:.1f},{height - pad - (y - y0) * sy:.1f}"
+    def at(x: float, y: float) -> tuple[float, float]:
+        return pad + (x - x0) * sx, height - pad - (y - y0) * sy
 
-    line = " ".join(at(x, y) for x, y in xy)
+    line = " ".join("{:.1f},{:.1f}".format(*at(x, y)) for x, y in xy)
     parts = [
-        f'<svg role="img" aria-label="Impact-return frontier" viewBox="0 0 {width} {height}" '
-        f'width="{width}" height="{height}"><title>Impact-return frontier</title>',
+        f'<svg role="img" aria-label="{_e(frontier.title)}" viewBox="0 0 {width} {height}" '
+        f'width="{width}" height="{height}"><title>{_e(frontier.title)}</title>',
         f'<line class="axis" x1="{pad}" y1="{height - pad}" x2="{width - pad}" y2="{height - pad}"/>',
         f'<line class="axis" x1="{pad}" y1="{pad}" x2="{pad}" y2="{height - pad}"/>',
         f'<polyline points="{line}" fill="none" stroke="#1f6f8b" stroke-width="2"/>',
-        f'<text x="{pad}" y="{height - pad + 18}">{x0:.1f}</text>',
-        f'<text x="{width - pad}" y="{height - pad + 18}" text-anchor="end">{x1:.1f}</text>',
-        f'<text x="{width / 2}" y="{height - 14}" text-anchor="middle">impact score</text>',
-        f'<text x="{pad - 6}" y="{height - pad}" text-anchor="end">{y0:.2%}</text>',
-        f'<text x="{pad - 6}" y="{pad + 4}" text-anchor="end">{y1:.2%}</text>',
+        f'<text x="{pad}" y="{height - pad + 18}">{_e(words.score(x0))}</text>',
+        f'<text x="{width - pad}" y="{height - pad + 18}" text-anchor="end">{_e(words.score(x1))}</text>',
+        f'<text x="{width / 2}" y="{height - 14}" text-anchor="middle">{_e(figure("impact_score").label)}</text>',
+        f'<text x="{pad - 6}" y="{height - pad}" text-anchor="end">{y0:.2f}%</text>',
+        f'<text x="{pad - 6}" y="{pad + 4}" text-anchor="end">{y1:.2f}%</text>',
         f'<text x="14" y="{height / 2}" transform="rotate(-90 14 {height / 2})" text-anchor="middle">'
-        "expected return</text>",
+        f"{_e(figure('expected_return').label)}</text>",
     ]
-    cx, cy = chosen.get("impact_score"), chosen.get("expected_return")
-    if isinstance(cx, int | float) and isinstance(cy, int | float):
-        px, py = at(float(cx), float(cy)).split(",")
+    if frontier.chosen is not None:
+        px, py = at(*frontier.chosen)
         parts.append(
-            f'<circle cx="{px}" cy="{py}" r="5" fill="#b5483b"><title>this allocation</title></circle>'
+            f'<circle cx="{px:.1f}" cy="{py:.1f}" r="5" fill="#b5483b"><title>{_e(words.PORTFOLIOS["portfolio"])}</title></circle>'
         )
     parts.append("</svg>")
-    return "".join(parts)
+    return Markup("".join(parts))
 
 
-def grouped_chart(title: str, groups: list[str], series: list[str], values: list[list[float | None]]) -> str:
-    """Horizontal bars in groups (one group per row label, one bar per series), with a legend."""
-    colours = ["#1f6f8b", "#9aa5b1", "#d08c2f", "#5b8c3a"]
+def grouped_chart(grouped: chart_data.Grouped) -> Markup:
+    """Horizontal bars in groups (one group per category, one bar per series), with a legend."""
+    series = list(grouped.series)
+    flat = [v for values in grouped.series.values() for v in values if v is not None]
+    if not flat or not grouped.categories:
+        return Markup("")
     bar, gap, left, right, width = 12, 10, 300, 110, 760
-    flat = [v for row in values for v in row if v is not None]
-    if not flat:
-        return ""
     low, high = min(0.0, *flat), max(0.0, *flat)
     scale = (width - left - right) / ((high - low) or 1.0)
     zero = left + (-low) * scale
     legend = 22
-    height = legend + len(groups) * (len(series) * bar + gap) + gap
+    height = legend + len(grouped.categories) * (len(series) * bar + gap) + gap
     parts = [
-        f'<svg role="img" aria-label="{_e(title)}" viewBox="0 0 {width} {height}" width="{width}" height="{height}">',
-        f"<title>{_e(title)}</title>",
+        f'<svg role="img" aria-label="{_e(grouped.title)}" viewBox="0 0 {width} {height}" width="{width}" height="{height}">',
+        f"<title>{_e(grouped.title)}</title>",
     ]
     for j, name in enumerate(series):
-        x = left + j * 150
-        parts.append(f'<rect x="{x}" y="4" width="10" height="10" fill="{colours[j % len(colours)]}"/>')
-        parts.append(f'<text x="{x + 14}" y="13">{_e(_short(name, 22))}</text>')
+        x = left + j * 160
+        parts.append(f'<rect x="{x}" y="4" width="10" height="10" fill="{COLOURS[j % len(COLOURS)]}"/>')
+        parts.append(f'<text x="{x + 14}" y="13">{_e(name)}</text>')
     parts.append(f'<line class="axis" x1="{zero:.1f}" y1="{legend}" x2="{zero:.1f}" y2="{height}"/>')
     y = legend + gap / 2
-    for group, row in zip(groups, values, strict=True):
+    for i, category in enumerate(grouped.categories):
         parts.append(
-            f'<text x="{left - 8}" y="{y + len(series) * bar / 2 + 4:.1f}" text-anchor="end">{_e(_short(group))}</text>'
+            f'<text x="{left - 8}" y="{y + len(series) * bar / 2 + 4:.1f}" text-anchor="end">{_e(chart_data.short_name(category))}</text>'
         )
-        for j, value in enumerate(row):
+        for j, name in enumerate(series):
+            value = grouped.series[name][i]
             if value is not None:
                 x, w = (zero, value * scale) if value >= 0 else (zero + value * scale, -value * scale)
-                fill = colours[j % len(colours)]
                 parts.append(
-                    f'<rect x="{x:.1f}" y="{y:.1f}" width="{max(w, 0.5):.1f}" height="{bar - 2}" fill="{fill}"/>'
+                    f'<rect x="{x:.1f}" y="{y:.1f}" width="{max(w, 0.5):.1f}" height="{bar - 2}" fill="{COLOURS[j % len(COLOURS)]}"/>'
                 )
                 parts.append(
-                    f'<text x="{max(zero, x + w) + 4:.1f}" y="{y + bar - 3:.1f}" font-size="10">{_e(money_m(value))}</text>'
+                    f'<text x="{max(zero, x + w) + 4:.1f}" y="{y + bar - 3:.1f}" font-size="10">{_e(words.money(value * 1e6))}</text>'
                 )
             y += bar
         y += gap
     parts.append("</svg>")
-    return "".join(parts)
+    return Markup("".join(parts))
 
 
-def line_chart(title: str, xs: list[float], lines: list[tuple[str, list[float], bool]]) -> str:
-    """Lines over years (name, values, dashed); the y axis in £m."""
-    colours = ["#1f6f8b", "#9aa5b1", "#d08c2f", "#5b8c3a"]
+def fan_chart(fan: chart_data.Fan) -> Markup:
+    """Each portfolio's median value (solid) and 5th percentile (dashed) over the years, in £m."""
+    lines = [(name, values, False) for name, values in fan.middle.items()]
+    lines += [(name, values, True) for name, values in fan.low.items()]
     points = [v for _, values, _ in lines for v in values]
-    if len(xs) < 2 or not points:
-        return ""
+    if len(fan.years) < 2 or not points:
+        return Markup("")
     width, height, pad = 760, 300, 64
-    x0, x1, y0, y1 = min(xs), max(xs), min(points), max(points)
+    x0, x1, y0, y1 = min(fan.years), max(fan.years), min(points), max(points)
     sx, sy = (width - 2 * pad) / ((x1 - x0) or 1), (height - 2 * pad) / ((y1 - y0) or 1)
+    title = f"{fan.title}: median (solid) and 5th percentile (dashed)"
     parts = [
         f'<svg role="img" aria-label="{_e(title)}" viewBox="0 0 {width} {height}" width="{width}" height="{height}">',
         f"<title>{_e(title)}</title>",
         f'<line class="axis" x1="{pad}" y1="{height - pad}" x2="{width - pad}" y2="{height - pad}"/>',
         f'<line class="axis" x1="{pad}" y1="{pad}" x2="{pad}" y2="{height - pad}"/>',
-        f'<text x="{pad - 6}" y="{height - pad}" text-anchor="end">{_e(money_m(y0))}</text>',
-        f'<text x="{pad - 6}" y="{pad + 4}" text-anchor="end">{_e(money_m(y1))}</text>',
+        f'<text x="{pad - 6}" y="{height - pad}" text-anchor="end">{_e(words.money(y0 * 1e6))}</text>',
+        f'<text x="{pad - 6}" y="{pad + 4}" text-anchor="end">{_e(words.money(y1 * 1e6))}</text>',
         f'<text x="{pad}" y="{height - pad + 16}">year {x0:g}</text>',
         f'<text x="{width - pad}" y="{height - pad + 16}" text-anchor="end">year {x1:g}</text>',
     ]
-    names: list[str] = []
+    names = list(dict.fromkeys(name for name, _, _ in lines))
     for name, values, dashed in lines:
-        if name not in names:
-            names.append(name)
-        colour = colours[names.index(name) % len(colours)]
+        colour = COLOURS[names.index(name) % len(COLOURS)]
         path = " ".join(
             f"{pad + (x - x0) * sx:.1f},{height - pad - (v - y0) * sy:.1f}"
-            for x, v in zip(xs, values, strict=False)
+            for x, v in zip(fan.years, values, strict=False)
         )
         dash = ' stroke-dasharray="5 4"' if dashed else ""
         parts.append(f'<polyline points="{path}" fill="none" stroke="{colour}" stroke-width="2"{dash}/>')
     for j, name in enumerate(names):
-        x = pad + 10 + j * 170
-        parts.append(f'<rect x="{x}" y="8" width="10" height="10" fill="{colours[j % len(colours)]}"/>')
-        parts.append(f'<text x="{x + 14}" y="17">{_e(_short(name, 24))}</text>')
+        x = pad + 10 + j * 190
+        parts.append(f'<rect x="{x}" y="8" width="10" height="10" fill="{COLOURS[j % len(COLOURS)]}"/>')
+        parts.append(f'<text x="{x + 14}" y="17">{_e(name)}</text>')
     parts.append("</svg>")
-    return "".join(parts)
-
-
-def comparison_charts(results: dict) -> str:
-    shown = portfolios(results)
-    if len(shown) < 2:
-        return ""
-    charts = []
-    for key, title in (*_METRICS, ("local_spend_retained_gbp", "Spend kept in the mandate's places")):
-        named = [
-            (n, m[key])
-            for n, m in shown
-            if isinstance(m.get(key), int | float) and not isinstance(m.get(key), bool)
-        ]
-        if len(named) >= 2:
-            labels, values = [n for n, _ in named], [float(v) for _, v in named]
-            charts.append(
-                f"<h3>{_e(title)}</h3>"
-                + bar_chart(title, labels, values, [format_value(key, v) for v in values])
-            )
-    return "".join(charts)
+    return Markup("".join(parts))
 
 
 # ---------------------------------------------------------------------------------------------
-# Tables and generic JSON blocks
+# What the template reads: rows of text, worded by the vocabulary
+
+COMPARED = (
+    "expected_return",
+    "volatility",
+    "tracking_error",
+    "impact_score",
+    "jobs",
+    "jobs_net",
+    "jobs_in_places",
+    "local_spend_retained_gbp",
+    "affordable_homes",
+    "affordable_homes_net",
+    "co2_avoided_t",
+    "co2_avoided_t_net",
+    "deprived_share",
+    "social_value_gbp",
+    "local_share",
+    "total_gbp",
+)
+CHARTED = ("expected_return", "volatility", "jobs_net", "local_spend_retained_gbp")
 
 
-def _td(key: str, value: object) -> str:
-    numeric = isinstance(value, int | float) and not isinstance(value, bool)
-    return (
-        f'<td class="n">{_e(format_value(key, value))}</td>'
-        if numeric
-        else f"<td>{_e(format_value(key, value))}</td>"
-    )
+def _mandate_rows(document: dict) -> list[tuple[str, str]]:
+    """The mandate as (label, value) rows, in file order, in the form's words."""
 
-
-def table(columns: list[str], rows: list[list[object]], headers: list[str] | None = None) -> str:
-    head = "".join(f"<th>{_e(h)}</th>" for h in headers or [_label(c) for c in columns])
-    body = "".join(
-        "<tr>" + "".join(_td(c, v) for c, v in zip(columns, row, strict=False)) + "</tr>" for row in rows
-    )
-    return f"<table><thead><tr>{head}</tr></thead><tbody>{body}</tbody></table>"
-
-
-def block(key: str, value: object, depth: int = 3) -> str:
-    """Any JSON value as HTML: records as a table, mappings as tables or sub-sections, text as text."""
-    if isinstance(value, str):
-        return f"<p>{_e(value)}</p>"
-    if not isinstance(value, dict | list):
-        return f"<p>{_e(format_value(key, value))}</p>"
-    if isinstance(value, list) and not all(isinstance(v, dict) for v in value):
-        return "<ul>" + "".join(f"<li>{_e(format_value(key, v))}</li>" for v in value) + "</ul>"
-    if isinstance(value, dict) and any(isinstance(v, dict | list) for v in value.values()):
-        if all(isinstance(v, dict) for v in value.values()) and all(
-            not isinstance(x, dict | list) for v in value.values() for x in v.values()
-        ):
-            shaped = records(value)
+    def walk(value: object, prefix: str) -> Iterable[tuple[str, object]]:
+        if isinstance(value, dict):
+            for key, item in value.items():
+                yield from walk(item, f"{prefix}.{key}" if prefix else str(key))
         else:
-            scalars = {k: v for k, v in value.items() if not isinstance(v, dict | list)}
-            out = block(key, scalars, depth) if scalars else ""
-            level = min(depth, 6)
-            for k, v in value.items():
-                if isinstance(v, dict | list):
-                    out += f"<h{level}>{_e(_label(k))}</h{level}>" + block(k, v, depth + 1)
-            return out
-    else:
-        shaped = records(value)
-    if shaped is None:
-        return '<p class="note">(none)</p>'
-    columns, rows = shaped
-    if columns == ["item", "value"]:
-        return table(
-            ["item", "value"],
-            [[_label(str(r["item"])), r["value"]] for r in rows],
-            headers=["", ""],
-        )
-    return table(columns, [[r.get(c) for c in columns] for r in rows])
+            yield prefix, value
+
+    rows = []
+    for key, value in walk(document, ""):
+        if key == "places" and isinstance(value, list):
+            rows.append((words.label(key), words.joined([str(v) for v in value])))
+        else:
+            rows.append((words.label(key), words.mandate_value(key, value)))
+    return rows
 
 
-def _kv(rows: list[tuple[str, object]]) -> str:
-    body = "".join(f"<tr><th>{_e(k)}</th>{_td(k, v)}</tr>" for k, v in rows)
-    return f"<table><tbody>{body}</tbody></table>"
-
-
-# ---------------------------------------------------------------------------------------------
-# The paper
-
-
-def _cards(saved: SavedRun) -> str:
-    results, portfolio = saved.results, saved.results.get("portfolio", {})
-    mandate = dict(flat_mandate(saved))
+def _cards(result: RunResult, fund: object) -> list[tuple[str, str]]:
+    mine = result.portfolio
     cards = [
-        ("Target", money_m(float(results.get("target_gbp") or 0))),
-        ("Placed", money_m(float(portfolio.get("total_gbp") or 0))),
-        ("Holdings", format_value("holdings", portfolio.get("holdings"))),
-        ("Expected return", format_value("expected_return", portfolio.get("expected_return"))),
-        ("Volatility", format_value("volatility", portfolio.get("volatility"))),
-        ("Impact score", format_value("", portfolio.get("impact_score"))),
-        ("Jobs (gross)", format_value("jobs", portfolio.get("jobs"))),
+        ("Target", words.money(result.target_gbp)),
+        (figure("total_gbp").label, show("total_gbp", mine.total_gbp)),
+        (figure("holdings").label, show("holdings", mine.holdings)),
+        (figure("expected_return").label, show("expected_return", mine.expected_return)),
+        (figure("volatility").label, show("volatility", mine.volatility)),
+        (figure("impact_score").label, show("impact_score", mine.impact_score)),
+        (figure("jobs").label, show("jobs", mine.jobs)),
+        (figure("jobs_net").label, show("jobs_net", mine.jobs_net)),
+        (
+            figure("local_spend_retained_gbp").label,
+            show("local_spend_retained_gbp", mine.local_spend_retained_gbp),
+        ),
     ]
-    fund = mandate.get("fund_size_gbp")
     if isinstance(fund, int | float) and fund > 0:
-        cards.append(("Share of the fund", f"{float(results.get('target_gbp') or 0) / fund:.2%}"))
-    return (
-        '<div class="cards">'
-        + "".join(f"<div class='card'><b>{_e(v)}</b><span>{_e(k)}</span></div>" for k, v in cards)
-        + "</div>"
-    )
+        cards.append(("Share of the fund", words.share(result.target_gbp / fund)))
+    return cards
 
 
-def _fiduciary(saved: SavedRun) -> str:
-    results = saved.results
-    test = results.get("fiduciary")
-    if isinstance(test, dict):
-        within = test.get("within_tolerance")
-        verdict = ""
-        if isinstance(within, bool):
-            verdict = (
-                "<p class='verdict'><b>"
-                + ("Within the committee's tolerance." if within else "Outside the committee's tolerance.")
-                + "</b></p>"
-            )
-        rows = [(label_of(k.replace(".", " ")), v, k) for k, v in flat_scalars(test)]
-        body = "".join(f"<tr><th>{_e(label)}</th>{_td(key, value)}</tr>" for label, value, key in rows)
-        notes = "".join(
-            f"<li>{_e(n)}</li>" for n in test.get("notes", []) if isinstance(test.get("notes"), list)
-        )
-        return (
-            f'<div class="panel">{verdict}<table><tbody>{body}</tbody></table>'
-            + (f"<ul class='note'>{notes}</ul>" if notes else "")
-            + "</div>"
-        )
-    if test is not None:
-        return f'<div class="panel">{block("fiduciary", test)}</div>'
-    tolerance = dict(flat_mandate(saved)).get("tolerance_bp")
-    limit = f" of {format_value('tolerance_bp', tolerance)}" if tolerance is not None else ""
-    return (
-        '<div class="panel"><p>The fiduciary test compares the expected return given up and the extra '
-        f"risk against the fund's benchmark with the committee's tolerance{_e(limit)}. This run does not "
-        "include the benchmark comparison, so the test is not shown.</p></div>"
-    )
-
-
-def _benchmarks(results: dict) -> str:
-    headers, rows = benchmark_rows(results)
-    head = "".join(f"<th>{_e(h)}</th>" for h in headers)
-    body = "".join(
-        f"<tr><th>{_e(label_of(row[0]))}</th>"
-        + "".join(_td(row[0], v) if v is not None else "<td class='n note'>unknown</td>" for v in row[1:])
-        + "</tr>"
-        for row in rows
-    )
-    notes = "".join(f"<li>{_e(n)}</li>" for n in notes_of(results))
-    return (
-        comparison_charts(results)
-        + f"<h3>Side by side</h3><table><thead><tr>{head}</tr></thead><tbody>{body}</tbody></table>"
-        + (f"<h3>Notes</h3><ul class='note'>{notes}</ul>" if notes else "")
-    )
-
-
-def _stress(results: dict) -> str:
-    shaped = stress_rows(results)
-    if shaped is None:
-        return block("stress", results["stress"])
-    headers, rows = shaped
-    chart = grouped_chart(
-        "Loss in each stress scenario (£m)",
-        [str(r[0]) for r in rows],
-        [series_label(h.removesuffix("_loss_gbp")) for h in headers[1:]],
-        [[float(v) if isinstance(v, int | float) else None for v in r[1:]] for r in rows],
-    )
-    return chart + table(headers, rows, [series_label(h) for h in headers])
-
-
-def _projection(results: dict) -> str:
-    projection = results["projection"]
-    shaped = projection_rows(results)
-    if shaped is None:
-        return block("projection", projection)
-    headers, rows = shaped
-    years = [float(y) for y in projection.get("years") or []]
-    lines = []
-    for name, bands in projection["bands"].items():
-        for p, dashed in (("p50", False), ("p5", True)):
-            if isinstance(bands.get(p), list):
-                lines.append((series_label(name), [float(v) for v in bands[p]], dashed))
-    how = ", ".join(f"{k} {v}" for k, v in projection.items() if k in ("method", "paths", "seed"))
-    chart = line_chart("Projected value: median (solid) and 5th percentile (dashed)", years, lines)
-    return chart + table(headers, rows, [series_label(h) for h in headers]) + f"<p class='note'>{_e(how)}</p>"
-
-
-def _allocation(saved: SavedRun) -> str:
-    results = saved.results
-    allocations = results.get("allocations", [])
-    if not allocations:
-        lines = [d.get("message", "") for d in results.get("diagnosis", [])]
-        body = "".join(f"<li>{_e(line)}</li>" for line in lines)
-        status = results.get("status")
-        return f"<p>No allocation (status {_e(status)}).</p>" + (
-            f"<p>To make the mandate possible:</p><ul>{body}</ul>" if body else ""
-        )
-    labels = [f"{a.get('id')} {a.get('name') or ''}" for a in allocations]
-    values = [float(a.get("amount_gbp") or 0) / 1e6 for a in allocations]
-    chart = bar_chart("Allocation by candidate (£m)", labels, values, [f"£{v:,.2f}m" for v in values])
-    columns = ["id", "name", "local_authority", "sector", "asset_class", "amount_gbp", "share"]
-    rows = [[a.get(c) for c in columns] for a in allocations]
-    headers = ["id", "name", "place", "sector", "asset class", "amount", "share"]
-    out = chart + table(columns, rows, headers)
-    binding = results.get("binding", [])
-    if binding:
-        out += (
-            "<h3>Limits that bind</h3><ul>"
-            + "".join(f"<li>{_e(b.get('message'))}</li>" for b in binding)
-            + "</ul>"
-        )
-    return out
-
-
-def _screen(saved: SavedRun) -> str:
-    eligible = sorted((c for c in saved.screen if c.get("eligible")), key=lambda c: c.get("rank") or 0)
-    columns = ["rank", "id", "name", "score", "financial", "local_economy", "social", "confidence"]
+def _fiduciary(result: RunResult) -> dict | None:
+    test = result.fiduciary
+    if test is None:
+        return None
     rows = [
-        [c.get("rank"), c.get("id"), c.get("name"), c.get("score")]
-        + [c.get("pillars", {}).get(p) for p in ("financial", "local_economy", "social")]
-        + [f"{float(c.get('confidence') or 0):.0%}"]
+        (figure(k).label, show(k, getattr(test, k)))
+        for k in (
+            "return_given_up_bp",
+            "return_given_up_gbp",
+            "extra_volatility_bp",
+            "tracking_error",
+            "tolerance_bp",
+        )
+        if getattr(test, k) is not None
+    ]
+    if test.whole_fund.return_given_up_bp is not None:
+        rows.append(
+            (
+                figure("fund_return_given_up_bp").label,
+                show("fund_return_given_up_bp", test.whole_fund.return_given_up_bp),
+            )
+        )
+    if test.city_weighted_return_given_up_bp is not None:
+        rows.append(
+            (
+                figure("city_weighted_return_given_up_bp").label,
+                show("city_weighted_return_given_up_bp", test.city_weighted_return_given_up_bp),
+            )
+        )
+    plan = test.local_plan
+    if plan.local_share_of_fund is not None:
+        rows.append(("Local investment as a share of the fund", words.share(plan.local_share_of_fund)))
+    if plan.plan_share is not None:
+        rows.append((words.label("local_plan_share"), words.share(plan.plan_share)))
+    if plan.headroom_gbp is not None:
+        rows.append(("Headroom under the local investment target", words.money(plan.headroom_gbp)))
+    verdict = None
+    if test.within_tolerance is not None:
+        verdict = (
+            "Within the committee's tolerance."
+            if test.within_tolerance
+            else "Outside the committee's tolerance."
+        )
+    return {
+        "verdict": verdict,
+        "rows": rows,
+        "notes": _readable(test.notes),
+        "sign": figure("return_given_up_bp").sign,
+    }
+
+
+_KEY = re.compile(r"\b[a-z]+_[a-z_]+\b")
+
+
+def _readable(notes: Iterable[str]) -> list[str]:
+    """Notes for people: brackets of mandate keys taken out, and a note that still names a key
+    (the core's notes for the CLI) left out: the table above says it in the vocabulary's words."""
+    return [n for n in dict.fromkeys(words.plain(n) for n in notes) if not _KEY.search(n)]
+
+
+def _benchmarks(result: RunResult) -> dict | None:
+    if not result.compared:
+        return None
+    columns = [words.PORTFOLIOS[p] for p in PORTFOLIOS]
+    rows = []
+    for key in COMPARED:
+        values = [getattr(result.figures(p), key, None) for p in PORTFOLIOS]
+        if any(v is not None for v in values):
+            rows.append((figure(key).label, [show(key, v) if v is not None else "unknown" for v in values]))
+    notes = _readable(
+        [
+            *result.portfolio.impact_notes,
+            *result.benchmarks.uk.impact_notes,
+            *result.benchmarks.city_weighted.impact_notes,
+            *result.benchmarks.city_weighted.city_notes,
+            *(result.comparison.notes if result.comparison else []),
+        ]
+    )
+    charts = [(figure(k).label, bar_chart(chart_data.comparison(result, k))) for k in CHARTED]
+    uk = result.benchmarks.uk
+    mix = [
+        (words.asset_class(m.asset_class), words.share(m.weight), words.money(m.amount_gbp)) for m in uk.mix
+    ]
+    places = [
+        (p.name, words.share(p.weight), words.money(p.amount_gbp))
+        for p in sorted(result.benchmarks.city_weighted.places, key=lambda p: -p.amount_gbp)
+        if p.amount_gbp > 0
+    ]
+    return {"columns": columns, "rows": rows, "notes": notes, "charts": charts, "mix": mix, "places": places}
+
+
+def _stress(result: RunResult) -> dict | None:
+    if not result.stress:
+        return None
+    columns = [words.PORTFOLIOS[p] for p in PORTFOLIOS]
+    rows = [(s.name, [show("loss_gbp", s.loss(p)) for p in PORTFOLIOS]) for s in result.stress]
+    return {
+        "chart": grouped_chart(chart_data.stress(result)),
+        "columns": columns,
+        "rows": rows,
+        "sign": figure("loss_gbp").sign,
+    }
+
+
+def _projection(result: RunResult) -> dict | None:
+    found = result.projection
+    if found is None:
+        return None
+    percentiles = [f"p{p}" for p in found.percentiles]
+    rows = []
+    for name, bands in found.bands.items():
+        rows.append(
+            (
+                words.PORTFOLIOS.get(name, name),
+                [words.money(bands[p][-1]) if bands.get(p) else "-" for p in percentiles],
+                show("probability_of_loss", found.probability_of_loss.get(name)),
+                show("probability_below_uk", found.probability_below_uk.get(name)),
+            )
+        )
+    headers = [f"{p}th percentile" for p in found.percentiles]
+    how = f"{found.paths:,} simulated paths ({found.method}), seed {found.seed}, from {words.money(found.start_gbp)}."
+    return {
+        "chart": fan_chart(chart_data.projection(result)),
+        "headers": headers,
+        "rows": rows,
+        "last": found.years[-1] if found.years else "",
+        "loss": figure("probability_of_loss").label,
+        "below": figure("probability_below_uk").label,
+        "how": how,
+    }
+
+
+def _allocation(result: RunResult) -> dict:
+    rows = [
+        (
+            h.id,
+            h.name,
+            result.place(h.local_authority),
+            words.sector(h.sector),
+            words.asset_class(h.asset_class),
+            show("amount_gbp", h.amount_gbp),
+            show("share", h.share),
+        )
+        for h in result.allocations
+    ]
+    by_place = [
+        (result.place(code), words.money(v))
+        for code, v in sorted(result.portfolio.by_place.items(), key=lambda kv: -kv[1])
+    ]
+    by_sector = [
+        (words.sector(code), words.money(v))
+        for code, v in sorted(result.portfolio.by_sector.items(), key=lambda kv: -kv[1])
+    ]
+    return {
+        "chart": bar_chart(chart_data.allocation(result)) if result.allocations else Markup(""),
+        "rows": rows,
+        "binding": [words.plain(b.message) for b in result.binding],
+        "diagnosis": [words.plain(d.message) for d in result.diagnosis],
+        "by_place": by_place,
+        "by_sector": by_sector,
+    }
+
+
+def _screen(result: RunResult) -> dict:
+    records = result.screen or []
+    eligible = sorted((c for c in records if c.eligible), key=lambda c: c.rank or 0)
+    rows = [
+        (
+            c.rank or "",
+            c.id,
+            c.name,
+            result.place(c.local_authority),
+            words.score(c.score) if c.score is not None else "-",
+            *[
+                words.score(c.pillars[p]) if c.pillars.get(p) is not None else "-"
+                for p in ("financial", "local_economy", "social")
+            ],
+            f"{c.confidence:.0%}" if c.confidence is not None else "-",
+        )
         for c in eligible
     ]
-    return f"<p>{len(eligible)} of {len(saved.screen)} candidates are eligible.</p>" + table(columns, rows)
+    return {"eligible": len(eligible), "total": len(records), "rows": rows}
 
 
-def _assumptions(saved: SavedRun) -> str:
-    rows = list(csv.DictReader(io.StringIO(saved.assumptions_csv)))
-    columns = [
-        "asset_class",
-        "label",
-        "expected_return",
-        "volatility",
-        "volatility_source",
-        "proxy",
-        "liquid",
-    ]
-    out = table(columns, [[_typed(r.get(c)) for c in columns] for r in rows])
-    provenance = [
-        [
-            key,
-            p.get("source"),
-            p.get("name"),
-            p.get("status"),
-            p.get("as_of"),
-            (p.get("sha256") or "")[:16],
-            p.get("note"),
-        ]
-        for key, p in saved.provenance.items()
-    ]
-    out += "<h3>Where each input came from</h3>" + table(
-        ["input", "source", "name", "status", "as_of", "sha256", "note"],
-        provenance,
-        ["input", "source", "file", "status", "as of", "sha256 (first 16)", "note"],
-    )
-    return out
+def _assumptions(saved: SavedRun) -> list[tuple[str, str, str, str]]:
+    rows = []
+    for r in csv.DictReader(io.StringIO(saved.assumptions_csv)):
 
+        def pct(text: str | None) -> str:
+            try:
+                return words.rate(float(text or ""))
+            except ValueError:
+                return text or "-"
 
-def _typed(text: str | None) -> object:
-    try:
-        return float(text) if text not in (None, "") else text
-    except ValueError:
-        return text
+        rows.append(
+            (
+                r.get("label") or words.asset_class(r.get("asset_class") or ""),
+                pct(r.get("expected_return")),
+                pct(r.get("volatility")),
+                "yes" if r.get("liquid") == "true" else "no",
+            )
+        )
+    return rows
 
 
 def html_report(saved: SavedRun, generated_at: str | None = None) -> str:
     """The committee paper as one self-contained HTML document."""
-    results = saved.results
-    title = results.get("mandate") or saved.summary.get("mandate") or saved.name
-    generated = generated_at or datetime.now(UTC).isoformat(timespec="seconds")
-    sections = [
-        f"<header><h1>{_e(title)}</h1><p class='meta'>Committee paper · run “{_e(saved.name)}” saved "
-        f"{_e(saved.created_at)} · generated {_e(generated)} · status {_e(results.get('status'))} · "
-        f"objective {_e(results.get('objective'))}</p></header>",
+    result = result_of(saved)
+    try:
+        document = tomllib.loads(saved.mandate_toml)
+    except tomllib.TOMLDecodeError:
+        document = {}
+    if isinstance(document.get("places"), list):
+        document["places"] = [result.place(str(c)) for c in document["places"]]
+    title = result.mandate or saved.name
+    provenance = [
+        (
+            role,
+            source.name.rsplit("/", 1)[-1],
+            source.status or "-",
+            source.as_of or "-",
+            source.sha256[:16],
+            source.note or "",
+        )
+        for role, source in result.provenance.items()
     ]
-    if is_illustrative(saved):
-        sections.append(
-            '<aside class="caveat"><b>Illustrative data.</b> Some inputs of this run are the bundled '
-            "illustrative files, invented for demonstration. The figures below are not advice.</aside>"
-        )
-    summary = _cards(saved)
-    if isinstance(results.get("summary"), str):
-        summary = f"<p class='lead'>{_e(results['summary'])}</p>" + summary
-    elif "summary" in results:
-        summary += block("summary", results["summary"])
-    sections.append(f"<section id='summary'><h2>Summary</h2>{summary}</section>")
-    sections.append(f"<section id='fiduciary'><h2>Fiduciary test</h2>{_fiduciary(saved)}</section>")
-    sections.append(f"<section id='allocation'><h2>Allocation</h2>{_allocation(saved)}</section>")
-    if "benchmarks" in results:
-        sections.append(
-            f"<section id='comparison'><h2>Against the benchmarks</h2>{_benchmarks(results)}</section>"
-        )
-    if "stress" in results:
-        sections.append(f"<section id='stress'><h2>Stress tests</h2>{_stress(results)}</section>")
-    if "projection" in results:
-        sections.append(f"<section id='projection'><h2>Projection</h2>{_projection(results)}</section>")
-    frontier = frontier_chart(results.get("frontier", []), results.get("portfolio", {}))
-    if frontier:
-        sections.append(
-            "<section id='frontier'><h2>What impact costs</h2><p class='note'>The highest expected "
-            f"return at each level of impact score; the dot is this allocation.</p>{frontier}</section>"
-        )
-    sections.append(f"<section id='screen'><h2>The screen</h2>{_screen(saved)}</section>")
-    sections.append(
-        f"<section id='assumptions'><h2>Assumptions and provenance</h2>{_assumptions(saved)}</section>"
+    page = _ENVIRONMENT.get_template("paper.html.j2").render(
+        css=Markup(CSS),
+        title=title,
+        saved=saved,
+        generated=generated_at or datetime.now(UTC).isoformat(timespec="seconds"),
+        status=result.status.replace("_", " "),
+        objective=words.OBJECTIVES.get(result.objective, result.objective),
+        illustrative=is_illustrative(saved),
+        summary=result.summary,
+        cards=_cards(result, document.get("fund_size_gbp")),
+        fiduciary=_fiduciary(result),
+        tolerance=words.mandate_value("tolerance_bp", document["tolerance_bp"])
+        if "tolerance_bp" in document
+        else None,
+        allocation=_allocation(result),
+        benchmarks=_benchmarks(result),
+        stress=_stress(result),
+        projection=_projection(result),
+        frontier=frontier_chart(chart_data.frontier(result)),
+        screen=_screen(result),
+        assumptions=_assumptions(saved),
+        provenance=provenance,
+        mandate=_mandate_rows(document),
+        versions=[(k, v or "-") for k, v in saved.versions.items()],
+        caveats=CAVEATS,
     )
-    mandate_rows = [(k, v) for k, v in flat_mandate(saved)]
-    sections.append(f"<section id='mandate'><h2>The mandate</h2>{_kv(mandate_rows)}</section>")
-    versions = [(k, v) for k, v in saved.versions.items()]
-    sections.append(
-        f"<section id='versions'><h2>Software</h2>{_kv(versions)}<p class='note'>Candidate file "
-        f"{_e(saved.candidates.name)}, sha256 <code>{_e(saved.candidates.sha256)}</code>.</p></section>"
-    )
-    caveats = "".join(f"<li>{_e(c)}</li>" for c in CAVEATS)
-    sections.append(f"<section id='caveats'><h2>Caveats</h2><ul>{caveats}</ul></section>")
-    return (
-        "<!DOCTYPE html>\n<html lang='en-GB'><head><meta charset='utf-8'>"
-        "<meta name='viewport' content='width=device-width, initial-scale=1'>"
-        "<meta http-equiv='Content-Security-Policy' content=\"default-src 'none'; style-src 'unsafe-inline'\">"
-        f"<title>{_e(title)}: {_e(saved.name)}</title><style>{CSS}</style></head><body>"
-        + "\n".join(sections)
-        + "</body></html>\n"
-    )
+    return page

@@ -182,7 +182,7 @@ def test_the_workbook_has_every_sheet_and_the_stored_data(hostile_run):
     assert total == pytest.approx(100_000_000, abs=0.5)
     assert book["Comparison"]["A1"].value == "Fiduciary test"
     assert book["Stress"]["A1"].value == "Loss in each stress scenario (£)"
-    bare = replace(hostile_run, results={k: v for k, v in hostile_run.results.items() if k not in COMPARISON})
+    bare = replace(hostile_run, results={k: v for k, v in hostile_run.results.items() if k not in COMPARED})
     book = load_workbook(io.BytesIO(xlsx_report(bare)))
     assert book["Comparison"]["A1"].value == "This run has no benchmark comparison or fiduciary test."
     assert book["Stress"]["A1"].value == "This run has no stress results."
@@ -197,7 +197,7 @@ def test_the_paper_is_self_contained_printable_and_says_what_it_rests_on(hostile
         not re.search(r"<[^>]*\b(src|href)\s*=", page, re.I) and "url(" not in page and "@import" not in page
     )
     assert "@media print" in page and "@page" in page
-    assert "<svg" in page and "Allocation by candidate (£m)" in page
+    assert "<svg" in page and "Money per holding (£m)" in page
     for words in ("Summary", "Fiduciary test", "Assumptions and provenance", "Caveats", "Illustrative data"):
         assert words in page
     # the comparison the allocation now carries: benchmarks, fiduciary verdict, stress, projection
@@ -213,53 +213,66 @@ def test_the_paper_is_self_contained_printable_and_says_what_it_rests_on(hostile
     assert "default-src 'none'" in page
 
 
-COMPARISON = {
-    "summary": {"headline": "<i>local</i> beats =SUM(1)", "local_share_of_fund": 0.0143},
-    "fiduciary": {
-        "return_given_up_bp": 35.0,
-        "tolerance_bp": 150,
-        "within_tolerance": True,
-        "verdict": "=1+1 ok",
-    },
-    "benchmarks": {
-        "uk": {
-            "label": "UK listed <proxies>",
-            "expected_return": 0.0639,
-            "volatility": 0.09,
-            "impact_score": 18.0,
-            "jobs": 120,
-        },
-        "city_weighted": {
-            "label": "+city",
-            "expected_return": 0.058,
-            "volatility": 0.08,
-            "impact_score": 30.0,
-            "jobs": 700,
-        },
-    },
-    "stress": [
-        {"scenario": "@local downturn", "loss_gbp": -12_000_000, "return": -0.12},
-        {"scenario": "rates +2%", "loss_gbp": -5_000_000, "return": -0.05},
-    ],
-    "projection": {"years": [1, 2, 3], "value_gbp": [106e6, 112e6, 119e6]},
-}
+COMPARED = ("summary", "fiduciary", "benchmarks", "stress", "projection", "comparison")
 
 
-def test_comparison_fiduciary_and_stress_results_are_shown_when_present(hostile_run):
-    saved = replace(hostile_run, results={**hostile_run.results, **COMPARISON})
-    book = load_workbook(io.BytesIO(xlsx_report(saved)))
-    comparison = [c.value for row in book["Comparison"].iter_rows() for c in row if c.value is not None]
-    assert "Fiduciary test" in comparison and "=1+1 ok" in comparison
-    assert "UK listed <proxies>" in comparison and "+city" in comparison
-    stress = [c.value for row in book["Stress"].iter_rows() for c in row if c.value is not None]
-    assert "@local downturn" in stress and -12_000_000 in stress
-    for sheet in sheets(xlsx_report(saved)).values():
-        assert sheet.findall(f".//{MAIN}f") == []
+def readable_text(page: str) -> str:
+    """What a person reads: the text outside <style>, and outside the fingerprints' <code>."""
+
+    class Reader(HTMLParser):
+        def __init__(self) -> None:
+            super().__init__()
+            self.skip: list[str] = []
+            self.text: list[str] = []
+
+        def handle_starttag(self, tag, attrs):
+            if tag in ("style", "code"):
+                self.skip.append(tag)
+
+        def handle_endtag(self, tag):
+            if self.skip and self.skip[-1] == tag:
+                self.skip.pop()
+
+        def handle_data(self, data):
+            if not self.skip:
+                self.text.append(data)
+
+    reader = Reader()
+    reader.feed(page)
+    return " ".join(reader.text)
+
+
+def test_the_paper_autoescapes_mandate_and_candidate_names(hostile_run):
+    saved = replace(
+        hostile_run,
+        results={**hostile_run.results, "mandate": "<script>alert(1)</script> fund"},
+    )
     page = html_report(saved)
-    parsed = Collector()
-    parsed.feed(page)
-    assert "i" not in parsed.tags
-    assert "Against the benchmarks" in page and "Stress tests" in page and "Projection" in page
-    assert "UK listed &lt;proxies&gt;" in page and "&lt;i&gt;local&lt;/i&gt;" in page
-    assert page.count("<svg") >= 5  # allocation, four comparison metrics (and the frontier)
-    assert "35.0 bp" in page and "£-12,000,000" in page
+    assert "<script>" not in page
+    assert "&lt;script&gt;alert(1)&lt;/script&gt; fund" in page
+    assert "<script>alert(1)</script> fund" in readable_text(page)
+
+
+def test_no_mandate_key_or_ons_code_is_text_a_person_reads(hostile_run):
+    text = readable_text(html_report(hostile_run))
+    for key in ("tolerance_bp", "max_volatility", "sme_finance", "basis:", "within_tolerance", "E07000123"):
+        assert key not in text, key
+    assert "Preston" in text and "SME finance" in text
+
+
+def test_shared_figures_read_the_same_in_the_paper_and_the_workbook(hostile_run):
+    from impact_screen.runs import result_of
+    from screening.vocabulary import figure, show
+
+    result = result_of(hostile_run)
+    text = readable_text(html_report(hostile_run))
+    fiduciary = result.fiduciary
+    assert fiduciary is not None
+    for key, value in (
+        ("return_given_up_bp", fiduciary.return_given_up_bp),
+        ("jobs_net", result.portfolio.jobs_net),
+        ("local_spend_retained_gbp", result.portfolio.local_spend_retained_gbp),
+        ("expected_return", result.portfolio.expected_return),
+    ):
+        assert f"{figure(key).label}" in text and show(key, value) in text, key
+    assert re.search(r"\b\d+\.\d+ jobs|Jobs supported \(net\)", text)
