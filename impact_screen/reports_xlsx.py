@@ -1,6 +1,7 @@
 """The workbook of a saved run: Summary, Mandate, Candidates, Screen, Allocation, Comparison,
-Stress, Assumptions, Provenance (and Frontier). What it shares with the HTML committee paper is in
-`impact_screen.reports`.
+Stress, Assumptions, Provenance (and Frontier). Every sheet reads the typed `RunResult`
+(`impact_screen.runs.result_of`); headers are the vocabulary's (`figure(key).heading`) and every
+figure is a number cell with the vocabulary's Excel number format, so it reads as the paper does.
 
 Every text a user supplied (candidate names, sectors, the mandate's name, file names) is inert:
 a text is always a text cell, and one starting with = + - @ (or a tab or carriage return) also
@@ -15,18 +16,12 @@ import math
 import re
 from collections.abc import Iterable, Sequence
 
-from impact_screen.reports import (
-    CAVEATS,
-    benchmark_rows,
-    flat_mandate,
-    flat_scalars,
-    format_value,
-    notes_of,
-    projection_rows,
-    records,
-    stress_rows,
-)
+from impact_screen.reports import CAVEATS
+from impact_screen.runs import result_of
 from impact_screen.store import SavedRun
+from portfolio.result import PORTFOLIOS, RunResult
+from screening import vocabulary as words
+from screening.vocabulary import figure
 
 FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 _ILLEGAL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f]")  # not allowed in XML at all
@@ -94,37 +89,83 @@ def _widths(sheet, widths: Sequence[int]) -> None:
         sheet.column_dimensions[get_column_letter(j)].width = width
 
 
-def _json_section(sheet, top: int, title: str, value: object) -> int:
-    put(sheet, top, 1, title, bold=True)
-    shaped = records(value)
-    if shaped is None:
-        put(sheet, top + 1, 1, format_value(title, value) if not isinstance(value, str) else value)
-        return top + 3
-    columns, rows = shaped
-    return _table(sheet, top + 1, columns, ([row.get(c) for c in columns] for row in rows))
+def _fig(key: str) -> tuple[str, str]:
+    """(heading, Excel number format) of a vocabulary figure."""
+    term = figure(key)
+    return term.heading, term.excel_format
 
 
-def summary_rows(saved: SavedRun) -> list[tuple[str, object, str | None]]:
+def _mandate_rows(text: str) -> list[tuple[str, object, str | None]]:
+    import tomllib
+
+    def walk(value: object, prefix: str) -> Iterable[tuple[str, object]]:
+        if isinstance(value, dict):
+            for key, item in value.items():
+                yield from walk(item, f"{prefix}.{key}" if prefix else str(key))
+        else:
+            yield prefix, value
+
+    try:
+        document = tomllib.loads(text)
+    except tomllib.TOMLDecodeError:
+        return []
+    rows: list[tuple[str, object, str | None]] = []
+    for key, value in walk(document, ""):
+        term = words.mandate_term(key)
+        if key == "tolerance_bp" and isinstance(value, int | float):
+            rows.append((term.heading, float(value) / 100, term.excel_format))
+        elif term.unit != "text" and isinstance(value, int | float) and not isinstance(value, bool):
+            rows.append((term.heading, value, term.excel_format))
+        else:
+            rows.append((term.label, words.mandate_value(key, value), None))
+    return rows
+
+
+def summary_rows(saved: SavedRun, result: RunResult | None = None) -> list[tuple[str, object, str | None]]:
     """(label, value, Excel number format) of the run's headline figures."""
-    results, portfolio = saved.results, saved.results.get("portfolio", {})
-    assumptions = saved.provenance.get("assumptions", {})
-    return [
+    result = result or result_of(saved)
+    mine = result.portfolio
+    assumptions = result.provenance.get("assumptions")
+    rows: list[tuple[str, object, str | None]] = [
         ("Run", saved.name, None),
         ("Saved at (UTC)", saved.created_at, None),
-        ("Mandate", results.get("mandate") or saved.summary.get("mandate"), None),
-        ("Objective", results.get("objective"), None),
-        ("Status", results.get("status"), None),
-        ("Target (£)", results.get("target_gbp"), "£#,##0"),
-        ("Placed (£)", portfolio.get("total_gbp"), "£#,##0"),
-        ("Holdings", portfolio.get("holdings"), "0"),
-        ("Expected return", portfolio.get("expected_return"), "0.00%"),
-        ("Volatility", portfolio.get("volatility"), "0.00%"),
-        ("Impact score (0-100)", portfolio.get("impact_score"), "0.0"),
-        ("Jobs (gross)", portfolio.get("jobs"), "#,##0"),
-        ("Risk model", results.get("risk_model"), None),
-        ("Assumptions", f"{assumptions.get('source', '')} (as of {assumptions.get('as_of') or 'n/a'})", None),
+        ("Mandate", result.mandate or saved.name, None),
+        ("Aim", words.OBJECTIVES.get(result.objective, result.objective), None),
+        ("Status", result.status.replace("_", " "), None),
+        ("Target (£)", result.target_gbp, words.EXCEL_FORMATS["money"]),
+    ]
+    for key in (
+        "total_gbp",
+        "holdings",
+        "expected_return",
+        "volatility",
+        "impact_score",
+        "jobs",
+        "jobs_net",
+        "local_spend_retained_gbp",
+    ):
+        heading, fmt = _fig(key)
+        rows.append((heading, getattr(mine, key), fmt))
+    if result.fiduciary is not None:
+        for key in ("return_given_up_bp", "return_given_up_gbp"):
+            heading, fmt = _fig(key)
+            value = getattr(result.fiduciary, key)
+            rows.append((heading, value / 100 if key.endswith("_bp") else value, fmt))
+    rows += [
+        ("Risk model", result.risk_model, None),
+        (
+            "Assumptions",
+            f"{assumptions.source} (as of {assumptions.as_of or 'n/a'})" if assumptions else "-",
+            None,
+        ),
         ("Candidate file", f"{saved.candidates.name} (sha256 {saved.candidates.sha256})", None),
     ]
+    return rows
+
+
+def _points(key: str, value: float | None) -> float | None:
+    """A *_bp figure as the percentage points the vocabulary shows (its Excel format is 0.00)."""
+    return None if value is None else value / 100 if figure(key).unit == "points" else value
 
 
 def xlsx_report(saved: SavedRun) -> bytes:
@@ -135,32 +176,33 @@ def xlsx_report(saved: SavedRun) -> bytes:
     from screening import InputError, InputFile
     from screening.tables import read_table
 
+    result = result_of(saved)
     book = Workbook()
-    results = saved.results
 
     sheet = book.active
     sheet.title = "Summary"
-    _title(sheet, f"Impact screen: {results.get('mandate') or saved.name}")
+    _title(sheet, f"Impact screen: {result.mandate or saved.name}")
     r = 3
-    for r, (label, value, fmt) in enumerate(summary_rows(saved), start=3):
+    for r, (label, value, fmt) in enumerate(summary_rows(saved, result), start=3):
         put(sheet, r, 1, label, bold=True)
         put(sheet, r, 2, value, number_format=fmt)
     r += 2
-    if "summary" in results:
-        r = _json_section(sheet, r, "summary", results["summary"])
+    if result.summary:
+        put(sheet, r, 1, "Summary", bold=True)
+        put(sheet, r + 1, 1, result.summary)
+        r += 3
     put(sheet, r, 1, "Caveats", bold=True)
     for offset, caveat in enumerate(CAVEATS, start=1):
         put(sheet, r + offset, 1, caveat)
-    _widths(sheet, [26, 90])
+    _widths(sheet, [40, 90])
 
     sheet = book.create_sheet("Mandate")
-    _table(
-        sheet,
-        1,
-        ["key", "value"],
-        ([k, format_value("", v) if isinstance(v, list) else v] for k, v in flat_mandate(saved)),
-    )
-    _widths(sheet, [30, 60])
+    put(sheet, 1, 1, "Setting", bold=True)
+    put(sheet, 1, 2, "Value", bold=True)
+    for r, (label, value, fmt) in enumerate(_mandate_rows(saved.mandate_toml), start=2):
+        put(sheet, r, 1, label)
+        put(sheet, r, 2, value, number_format=fmt)
+    _widths(sheet, [44, 60])
 
     sheet = book.create_sheet("Candidates")
     try:
@@ -178,59 +220,90 @@ def xlsx_report(saved: SavedRun) -> bytes:
 
     sheet = book.create_sheet("Screen")
     columns = [
-        "id",
-        "name",
-        "local_authority",
-        "eligible",
-        "rank",
-        "score",
-        "financial",
-        "local_economy",
-        "social",
+        "Id",
+        "Name",
+        "Place",
+        "ONS code",
+        "Eligible",
+        "Rank",
+        "Score",
+        "Financial",
+        "Local economy",
+        "Social",
+        "Confidence",
+        "Why not eligible",
+        "Missing figures",
     ]
-    columns += ["confidence", "reasons", "missing"]
     _table(
         sheet,
         1,
         columns,
         (
-            [
-                c.get("id"),
-                c.get("name"),
-                c.get("local_authority"),
-                c.get("eligible"),
-                c.get("rank"),
-                c.get("score"),
-            ]
-            + [c.get("pillars", {}).get(p) for p in ("financial", "local_economy", "social")]
-            + [c.get("confidence"), "; ".join(c.get("reasons") or []), ", ".join(c.get("missing") or [])]
-            for c in saved.screen
+            [c.id, c.name, result.place(c.local_authority), c.local_authority, c.eligible, c.rank, c.score]
+            + [c.pillars.get(p) for p in ("financial", "local_economy", "social")]
+            + [c.confidence, "; ".join(words.plain(x) for x in c.reasons), ", ".join(c.missing)]
+            for c in result.screen or []
         ),
-        {"confidence": "0%"},
+        {"Score": "0.0", "Financial": "0.0", "Local economy": "0.0", "Social": "0.0", "Confidence": "0%"},
     )
-    _widths(sheet, [12, 40, 14, 9, 6, 7, 9, 13, 7, 11, 60, 40])
+    _widths(sheet, [12, 40, 22, 12, 9, 6, 7, 9, 13, 7, 11, 60, 40])
 
     sheet = book.create_sheet("Allocation")
-    columns = ["id", "name", "local_authority", "sector", "asset_class", "amount_gbp", "share"]
+    amount, amount_format = _fig("amount_gbp")
+    share, share_format = _fig("share")
     r = _table(
         sheet,
         1,
-        columns,
-        ([a.get(c) for c in columns] for a in results.get("allocations", [])),
-        {"amount_gbp": "£#,##0", "share": "0.00%"},
+        ["Id", "Name", "Place", "Sector", "Asset class", amount, share, "ONS code"],
+        (
+            [
+                h.id,
+                h.name,
+                result.place(h.local_authority),
+                words.sector(h.sector),
+                words.asset_class(h.asset_class),
+                h.amount_gbp,
+                h.share,
+                h.local_authority,
+            ]
+            for h in result.allocations
+        ),
+        {amount: amount_format, share: share_format},
     )
-    for title in ("binding", "diagnosis"):
-        if results.get(title):
-            r = _json_section(sheet, r, title, results[title])
-    for title in ("by_place", "by_sector"):
-        if results.get("portfolio", {}).get(title):
-            r = _json_section(sheet, r, title, results["portfolio"][title])
-    _widths(sheet, [12, 40, 14, 20, 18, 14, 9])
+    for title, lines in (
+        ("Limits that bind", [b.message for b in result.binding]),
+        ("To make the mandate possible", [d.message for d in result.diagnosis]),
+    ):
+        if lines:
+            put(sheet, r, 1, title, bold=True)
+            for offset, line in enumerate(lines, start=1):
+                put(sheet, r + offset, 1, words.plain(line))
+            r += len(lines) + 2
+    money_format = words.EXCEL_FORMATS["money"]
+    if result.portfolio.by_place:
+        put(sheet, r, 1, "Money by place", bold=True)
+        r = _table(
+            sheet,
+            r + 1,
+            ["Place", "Amount (£)", "ONS code"],
+            ([result.place(c), v, c] for c, v in result.portfolio.by_place.items()),
+            {"Amount (£)": money_format},
+        )
+    if result.portfolio.by_sector:
+        put(sheet, r, 1, "Money by sector", bold=True)
+        r = _table(
+            sheet,
+            r + 1,
+            ["Sector", "Amount (£)"],
+            ([words.sector(c), v] for c, v in result.portfolio.by_sector.items()),
+            {"Amount (£)": money_format},
+        )
+    _widths(sheet, [12, 40, 22, 20, 18, 16, 12, 12])
 
     sheet = book.create_sheet("Comparison")
-    _comparison_sheet(sheet, results)
+    _comparison_sheet(sheet, result)
     sheet = book.create_sheet("Stress")
-    _stress_sheet(sheet, results)
+    _stress_sheet(sheet, result)
 
     sheet = book.create_sheet("Assumptions")
     r = _csv_table(sheet, 1, "Capital market assumptions used", saved.assumptions_csv)
@@ -241,103 +314,202 @@ def xlsx_report(saved: SavedRun) -> bytes:
     r = _table(
         sheet,
         1,
-        ["input", *fields],
-        ([key] + [p.get(f) for f in fields] for key, p in saved.provenance.items()),
+        ["Input", "Source", "File", "SHA-256", "Status", "As of", "Loaded at", "Note"],
+        ([role, *[getattr(p, f) for f in fields]] for role, p in result.provenance.items()),
     )
-    r = _table(sheet, r, ["package", "version"], saved.versions.items())
-    r = _table(sheet, r, ["setting", "value"], saved.settings.items())
-    solver = results.get("solver") or {}
-    _table(sheet, r, ["solver", "value"], ([k, v] for k, v in solver.items()))
+    r = _table(sheet, r, ["Package", "Version"], saved.versions.items())
+    r = _table(sheet, r, ["Setting", "Value"], saved.settings.items())
+    solver = result.solver
+    _table(
+        sheet,
+        r,
+        ["Solver", "Value"],
+        [
+            ["name", solver.name],
+            ["status", solver.status],
+            ["seconds", solver.seconds],
+            ["gap", solver.gap],
+            ["message", solver.message],
+        ],
+    )
     _widths(sheet, [16, 10, 40, 66, 22, 12, 26, 60])
 
-    if results.get("frontier"):
+    if result.frontier:
         sheet = book.create_sheet("Frontier")
-        points = results["frontier"]
-        columns = list(points[0])
-        _table(sheet, 1, columns, ([p.get(c) for c in columns] for p in points))
+        keys = ("impact_score", "expected_return", "volatility", "jobs")
+        headings = [_fig(k) for k in keys]
+        _table(
+            sheet,
+            1,
+            [h for h, _ in headings],
+            ([getattr(p, k) for k in keys] for p in result.frontier),
+            dict(headings),
+        )
 
     buffer = io.BytesIO()
     book.save(buffer)
     return buffer.getvalue()
 
 
-def _comparison_sheet(sheet, results: dict) -> None:
+COMPARED = (
+    "expected_return",
+    "volatility",
+    "tracking_error",
+    "jobs",
+    "jobs_net",
+    "jobs_in_places",
+    "local_spend_retained_gbp",
+    "affordable_homes",
+    "affordable_homes_net",
+    "co2_avoided_t",
+    "co2_avoided_t_net",
+    "deprived_share",
+    "social_value_gbp",
+    "local_share",
+    "total_gbp",
+)
+
+
+def _comparison_sheet(sheet, result: RunResult) -> None:
     """Fiduciary test, the benchmarks side by side, the UK mix, the city-weighted places, projection."""
-    if not any(k in results for k in ("fiduciary", "benchmarks", "projection")):
+    test = result.fiduciary
+    if not result.compared or test is None or result.benchmarks is None:
         put(sheet, 1, 1, "This run has no benchmark comparison or fiduciary test.")
         return
-    r = 1
-    if "fiduciary" in results:
-        put(sheet, r, 1, "Fiduciary test", bold=True)
-        r = _table(sheet, r + 1, ["item", "value"], flat_scalars(results["fiduciary"]))
-    if "benchmarks" in results:
-        headers, rows = benchmark_rows(results)
-        put(sheet, r, 1, "This allocation against the benchmarks", bold=True)
-        r = _table(sheet, r + 1, headers, rows)
-        benchmarks = results["benchmarks"] if isinstance(results["benchmarks"], dict) else {}
-        for name, value in benchmarks.items():
-            for part in ("mix", "places", "allocations"):
-                if isinstance(value, dict) and value.get(part):
-                    r = _json_section(sheet, r, f"{name}: {part}", value[part])
-    shaped = projection_rows(results)
-    if shaped is not None:
-        put(
+    put(sheet, 1, 1, "Fiduciary test", bold=True)
+    r = 2
+    keys = [
+        "return_given_up_bp",
+        "return_given_up_gbp",
+        "extra_volatility_bp",
+        "tracking_error",
+        "tolerance_bp",
+        "city_weighted_return_given_up_bp",
+    ]
+    for key in keys:
+        value = getattr(test, key)
+        if value is not None:
+            heading, fmt = _fig(key)
+            put(sheet, r, 1, heading)
+            put(sheet, r, 2, _points(key, value), number_format=fmt)
+            r += 1
+    if test.whole_fund.return_given_up_bp is not None:
+        heading, fmt = _fig("fund_return_given_up_bp")
+        put(sheet, r, 1, heading)
+        put(sheet, r, 2, test.whole_fund.return_given_up_bp / 100, number_format=fmt)
+        r += 1
+    if test.within_tolerance is not None:
+        put(sheet, r, 1, "Within the committee's tolerance")
+        put(sheet, r, 2, "yes" if test.within_tolerance else "no")
+        r += 1
+    r += 1
+    put(sheet, r, 1, "This allocation against the benchmarks", bold=True)
+    r += 1
+    put(sheet, r, 1, "Figure", bold=True)
+    for j, p in enumerate(PORTFOLIOS, start=2):
+        put(sheet, r, j, words.PORTFOLIOS[p], bold=True)
+    r += 1
+    for key in COMPARED:
+        values = [getattr(result.figures(p), key, None) for p in PORTFOLIOS]
+        if all(v is None for v in values):
+            continue
+        heading, fmt = _fig(key)
+        put(sheet, r, 1, heading)
+        for j, value in enumerate(values, start=2):
+            put(sheet, r, j, value, number_format=fmt)
+        r += 1
+    r += 1
+    uk, city = result.benchmarks.uk, result.benchmarks.city_weighted
+    if uk.mix:
+        put(sheet, r, 1, "The UK benchmark's mix", bold=True)
+        r = _table(
             sheet,
-            r,
-            1,
-            f"Projection: value after {results['projection'].get('years', [''])[-1]} years",
-            bold=True,
+            r + 1,
+            ["Asset class", "Weight", "Amount (£)"],
+            ([words.asset_class(m.asset_class), m.weight, m.amount_gbp] for m in uk.mix),
+            {"Weight": "0.0%", "Amount (£)": words.EXCEL_FORMATS["money"]},
         )
-        r = _table(sheet, r + 1, *shaped)
-        projection = results["projection"]
-        for name, table in projection["bands"].items():
-            years = projection.get("years") or list(range(len(next(iter(table.values())))))
-            columns = ["year", *table]
-            put(sheet, r, 1, f"Projection: {name} (£, by percentile)", bold=True)
+    if city.places:
+        put(sheet, r, 1, "Where the city-weighted benchmark puts the money", bold=True)
+        r = _table(
+            sheet,
+            r + 1,
+            ["Place", "ONS code", "Weight", "Amount (£)"],
+            ([p.name, p.ons_code, p.weight, p.amount_gbp] for p in city.places),
+            {"Weight": "0.0%", "Amount (£)": words.EXCEL_FORMATS["money"]},
+        )
+    found = result.projection
+    if found is not None:
+        last = found.years[-1] if found.years else ""
+        put(sheet, r, 1, f"Projection: value after {last} years", bold=True)
+        loss, loss_format = _fig("probability_of_loss")
+        below, below_format = _fig("probability_below_uk")
+        headers = ["Portfolio", *[f"{p}th percentile (£)" for p in found.percentiles], loss, below]
+        money_format = words.EXCEL_FORMATS["money"]
+        r = _table(
+            sheet,
+            r + 1,
+            headers,
+            (
+                [words.PORTFOLIOS.get(name, name)]
+                + [(bands.get(f"p{p}") or [None])[-1] for p in found.percentiles]
+                + [found.probability_of_loss.get(name), found.probability_below_uk.get(name)]
+                for name, bands in found.bands.items()
+            ),
+            {**{h: money_format for h in headers[1:-2]}, loss: loss_format, below: below_format},
+        )
+        for name, bands in found.bands.items():
+            columns = ["Year", *[f"{p} (£)" for p in bands]]
+            put(sheet, r, 1, f"Projection: {words.PORTFOLIOS.get(name, name)} (£, by percentile)", bold=True)
             r = _table(
-                sheet, r + 1, columns, [[y, *[table[p][i] for p in table]] for i, y in enumerate(years)]
+                sheet,
+                r + 1,
+                columns,
+                [[y, *[bands[p][i] for p in bands]] for i, y in enumerate(found.years)],
+                {c: money_format for c in columns[1:]},
             )
-    elif "projection" in results:
-        r = _json_section(sheet, r, "projection", results["projection"])
-    notes = notes_of(results)
+    notes = list(dict.fromkeys(words.plain(n) for n in [*test.notes, *city.city_notes]))
     if notes:
         put(sheet, r, 1, "Notes", bold=True)
         for offset, note in enumerate(notes, start=1):
             put(sheet, r + offset, 1, note)
-    _widths(sheet, [44, 22, 22, 22, 18, 18, 18])
+    _widths(sheet, [48, 22, 22, 22, 18, 18, 18])
 
 
-def _stress_sheet(sheet, results: dict) -> None:
-    if "stress" not in results:
+def _stress_sheet(sheet, result: RunResult) -> None:
+    if not result.stress:
         put(sheet, 1, 1, "This run has no stress results.")
         return
-    shaped = stress_rows(results)
-    if shaped is None:
-        _json_section(sheet, 1, "stress", results["stress"])
-        return
     put(sheet, 1, 1, "Loss in each stress scenario (£)", bold=True)
-    r = _table(sheet, 2, *shaped)
-    shocks = [
-        (s.get("name"), s.get("shocks")) for s in results["stress"] if isinstance(s.get("shocks"), dict)
-    ]
-    if shocks:
-        targets: list[str] = []
-        for _, shock in shocks:
-            targets += [t for t in shock if t not in targets]
+    money_format = figure("loss_gbp").excel_format
+    headers = ["Scenario", *[f"{words.PORTFOLIOS[p]}: loss (£)" for p in PORTFOLIOS]]
+    r = _table(
+        sheet,
+        2,
+        headers,
+        ([s.name, *[s.loss(p) for p in PORTFOLIOS]] for s in result.stress),
+        {h: money_format for h in headers[1:]},
+    )
+    targets = list(dict.fromkeys(t for s in result.stress for t in s.shocks))
+    if targets:
         put(sheet, r, 1, "Shocks (return, by asset class or place)", bold=True)
+        names = [words.asset_class(t) if t in words.ASSET_CLASSES else result.place(t) for t in targets]
         r = _table(
-            sheet, r + 1, ["scenario", *targets], [[n, *[s.get(t) for t in targets]] for n, s in shocks]
+            sheet,
+            r + 1,
+            ["Scenario", *names],
+            ([s.name, *[s.shocks.get(t) for t in targets]] for s in result.stress),
+            dict.fromkeys(names, "0.0%"),
         )
     why = [
-        [s.get("name"), target, text]
-        for s in results["stress"]
-        if isinstance(s.get("descriptions"), dict)
-        for target, text in s["descriptions"].items()
+        [s.name, words.asset_class(t) if t in words.ASSET_CLASSES else result.place(t), text]
+        for s in result.stress
+        for t, text in s.descriptions.items()
     ]
     if why:
         put(sheet, r, 1, "Why each shock", bold=True)
-        _table(sheet, r + 1, ["scenario", "applies_to", "description"], why)
-    _widths(sheet, [34, 20, 20, 20, 14, 14, 14, 14, 14, 14, 14])
+        _table(sheet, r + 1, ["Scenario", "Applies to", "Why"], why)
+    _widths(sheet, [34, 24, 24, 24, 14, 14, 14, 14, 14, 14, 14])
 
 
 def _csv_table(sheet, top: int, title: str, text: str) -> int:

@@ -276,3 +276,26 @@ def test_shared_figures_read_the_same_in_the_paper_and_the_workbook(hostile_run)
     ):
         assert f"{figure(key).label}" in text and show(key, value) in text, key
     assert re.search(r"\b\d+\.\d+ jobs|Jobs supported \(net\)", text)
+
+
+def test_the_workbook_holds_the_same_figures_as_numbers_in_the_vocabulary_format(hostile_run):
+    from impact_screen.runs import result_of
+    from screening.vocabulary import figure
+
+    result = result_of(hostile_run)
+    fiduciary = result.fiduciary
+    assert fiduciary is not None
+    summary = load_workbook(io.BytesIO(xlsx_report(hostile_run)))["Summary"]
+    cells = {row[0].value: row[1] for row in summary.iter_rows(min_row=3, max_col=2) if row[0].value}
+    for key, value in (
+        ("return_given_up_bp", fiduciary.return_given_up_bp / 100),  # shown as percentage points
+        ("jobs_net", result.portfolio.jobs_net),
+        ("local_spend_retained_gbp", result.portfolio.local_spend_retained_gbp),
+        ("expected_return", result.portfolio.expected_return),
+    ):
+        cell = cells[figure(key).heading]
+        assert isinstance(cell.value, float) and cell.value == pytest.approx(value), key
+        assert cell.number_format == figure(key).excel_format, key
+    allocation = load_workbook(io.BytesIO(xlsx_report(hostile_run)))["Allocation"]
+    assert allocation["C1"].value == "Place" and allocation["H1"].value == "ONS code"
+    assert allocation["C2"].value == result.place(allocation["H2"].value) != allocation["H2"].value
