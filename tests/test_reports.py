@@ -299,3 +299,17 @@ def test_the_workbook_holds_the_same_figures_as_numbers_in_the_vocabulary_format
     allocation = load_workbook(io.BytesIO(xlsx_report(hostile_run)))["Allocation"]
     assert allocation["C1"].value == "Place" and allocation["H1"].value == "ONS code"
     assert allocation["C2"].value == result.place(allocation["H2"].value) != allocation["H2"].value
+
+
+def test_an_infeasible_run_reports_its_diagnosis_in_the_forms_words(tmp_path):
+    mandate = tmp_path / "tight.toml"
+    text = bundled.bundled(bundled.MANDATE).read_text(encoding="utf-8")
+    mandate.write_text(re.sub(r"^max_volatility = .*$", "max_volatility = 0.01", text, flags=re.M))
+    assert cli.main(["allocate", "--mandate", str(mandate), "--save", "tight"]) == 3
+    with RunStore() as opened:
+        saved = opened.load("tight")
+    text = readable_text(html_report(saved))
+    assert "No allocation (status infeasible)" in text and "Highest portfolio volatility" in text
+    assert "max_volatility" not in text
+    book = load_workbook(io.BytesIO(xlsx_report(saved)))
+    assert book["Comparison"]["A1"].value == "This run has no benchmark comparison or fiduciary test."
