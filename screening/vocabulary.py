@@ -98,6 +98,7 @@ FORMATTERS: dict[str, Callable[[float], str]] = {
     "tonnes": tonnes,
     "probability": probability,
     "years": years,
+    "text": str,
 }
 
 # the Excel number format of each unit, so the workbook holds numbers, not text
@@ -115,6 +116,7 @@ EXCEL_FORMATS: dict[str, str] = {
     "tonnes": "#,##0",
     "probability": "0.0%",
     "years": "0.0",
+    "text": "@",
 }
 
 
@@ -251,6 +253,66 @@ FIGURES: dict[str, Term] = {
         "money",
         "The sum of the eligible local candidates' largest tickets.",
     ),
+    # what the comparison of two runs (impact_screen.runs_compare) names besides the figures above
+    "status": Term(
+        "Solver status", "text", "optimal: an allocation meets the mandate; infeasible: none can."
+    ),
+    "summary": Term("Summary", "text", "The run in one paragraph for the committee."),
+    "within_tolerance": Term(
+        "Within the committee's limit", "text", "Whether the return given up is within the committee's limit."
+    ),
+    "within_tolerance_whole_fund": Term(
+        "Within the committee's limit across the whole fund",
+        "text",
+        "The same test on the return given up across the whole fund.",
+    ),
+    "sleeve_share": Term(
+        "Share of the whole fund invested locally", "share", "The target over the fund size."
+    ),
+    "fund_tracking_error": Term(
+        "Tracking error across the whole fund",
+        "rate",
+        "The tracking error as a share of the whole fund, if the rest holds the UK benchmark mix.",
+    ),
+    "fund_extra_volatility_bp": Term(
+        "Volatility added across the whole fund",
+        "points",
+        "The volatility added as a share of the whole fund, if the rest holds the UK benchmark mix.",
+    ),
+    "local_share_of_fund": Term(
+        "Local investment as a share of the fund", "share", "The money invested locally over the fund size."
+    ),
+    "within_plan": Term(
+        "Within the local investment target",
+        "text",
+        "Whether the local share of the fund is within the target.",
+    ),
+    "headroom_gbp": Term(
+        "Room left under the local investment target", "money", "How much more the target would allow."
+    ),
+    "by_place": Term("Money in each place", "money", "The money placed with candidates in one place."),
+    "by_sector": Term("Money in each sector", "money", "The money placed with candidates in one sector."),
+    "social_value_by_metric": Term(
+        "Social value a year from each measure", "money", "One measure's part of the social value."
+    ),
+    "projected_value": Term(
+        "Value at the end of the projection",
+        "money",
+        "One percentile of the simulated value in the projection's last year.",
+    ),
+    "projection_year": Term("Last year of the projection", "text", "The year the projection ends."),
+    "projection_paths": Term("Simulated paths", "count", "How many paths the projection simulates."),
+    "projection_seed": Term("Seed of the simulation", "count", "The random seed the paths are drawn from."),
+    "projection_start_gbp": Term("Value at the start of the projection", "money", "The money invested."),
+    "projection_method": Term("How the paths are simulated", "text", "The projection's method."),
+    "fiduciary_basis": Term(
+        "Basis of the fiduciary test", "text", "What the return given up is measured on."
+    ),
+    "fiduciary_benchmark": Term(
+        "Benchmark of the fiduciary test", "text", "What the allocation is tested against."
+    ),
+    "benchmark_label": Term("Name", "text", "What the benchmark is called."),
+    "benchmark_status": Term("Solver status", "text", "Whether the benchmark could be built."),
 }
 
 PORTFOLIOS: dict[str, str] = {
