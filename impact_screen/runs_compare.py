@@ -1,6 +1,12 @@
 """Comparing runs: what changed from one saved run to another (`compare`, and `comparison_text`
 for a person), and what differs between a stored result and its rerun (`result_differences`,
 which `impact_screen.runs.rerun` reports). Nothing prints.
+
+Every difference is named in the vocabulary's words (`screening.vocabulary`): a figure by its
+label and formatted by its one formatter, a mandate key by the form's label and its value in the
+key's unit, a holding by the candidate's name and place. `compare` returns structured rows (each
+with its key, label, raw values and the values as a person reads them) that each shell renders:
+the command line puts the key in brackets after the label, the app shows labels only.
 """
 
 from __future__ import annotations
@@ -8,13 +14,183 @@ from __future__ import annotations
 import csv
 import io
 import math
+import re
 import tomllib
+from typing import TYPE_CHECKING
 
-from impact_screen.reports import COMPARISON_KEYS, format_value
 from impact_screen.store import SavedRun, StoredFile
 from screening import InputFile
 from screening.columns import normalise_name
 from screening.tables import read_table
+from screening.vocabulary import (
+    FIGURES,
+    PORTFOLIOS,
+    Term,
+    asset_class,
+    figure,
+    mandate_term,
+    mandate_value,
+    plain,
+    sector,
+)
+
+if TYPE_CHECKING:
+    from portfolio.result import RunResult
+
+ARROW = "→"
+NONE = "none"
+# the parts of a result, besides its portfolio, whose figures a comparison covers
+COMPARISON_KEYS = ("summary", "fiduciary", "benchmarks", "stress", "projection")
+
+# ---------------------------------------------------------------------------------------------
+# Each key of a result as a person reads it
+
+
+def _lower(text: str) -> str:
+    """'This allocation' -> 'this allocation'; 'UK benchmark' stays as it is."""
+    return text if text[1:2].isupper() else text[:1].lower() + text[1:]
+
+
+def _of(portfolio: str) -> str:
+    """', UK benchmark': which portfolio a figure belongs to, after its label."""
+    return f", {_lower(PORTFOLIOS.get(portfolio, portfolio))}"
+
+
+def _as(term: Term, text: str) -> Term:
+    return Term(text, term.unit, term.explain, term.sign)
+
+
+_WHOLE_FUND = {
+    "sleeve_share": "sleeve_share",
+    "return_given_up_bp": "fund_return_given_up_bp",
+    "tracking_error": "fund_tracking_error",
+    "extra_volatility_bp": "fund_extra_volatility_bp",
+}
+_FIDUCIARY = {"basis": "fiduciary_basis", "benchmark": "fiduciary_benchmark"}
+_BENCHMARK = {"label": "benchmark_label", "status": "benchmark_status"}
+_PROJECTION = {
+    "paths": "projection_paths",
+    "seed": "projection_seed",
+    "start_gbp": "projection_start_gbp",
+    "method": "projection_method",
+}
+_METRICS = {"co2_avoided": "carbon avoided", "jobs": "jobs", "affordable_homes": "affordable homes"}
+_LOSSES = {"portfolio_loss_gbp": "portfolio", "uk_loss_gbp": "uk", "city_weighted_loss_gbp": "city_weighted"}
+
+
+def _ordinal(n: str) -> str:
+    suffix = "th" if n[-2:] in ("11", "12", "13") else {"1": "st", "2": "nd", "3": "rd"}.get(n[-1], "th")
+    return f"{n}{suffix}"
+
+
+def _mix(key: str, name: str, places: dict[str, str]) -> Term | None:
+    """The by-place, by-sector and by-measure figures of one portfolio."""
+    if key == "by_place":
+        return _as(figure("by_place"), f"Money in {places.get(name, name)}")
+    if key == "by_sector":
+        return _as(figure("by_sector"), f"Money in {sector(name)}")
+    if key == "social_value_by_metric":
+        words = _METRICS.get(name, name.replace("_", " "))
+        return _as(figure("social_value_by_metric"), f"{figure('social_value_gbp').label} from {words}")
+    return None
+
+
+def outcome_term(key: str, places: dict[str, str] | None = None) -> Term | None:
+    """The term of one dotted key of `outcome_leaves` (None for a key nobody named: name it here).
+
+    Its label reads on its own ('Expected return, UK benchmark'); its formatter is the figure's one.
+    """
+    places = places or {}
+    parts = key.split(".")
+    head, rest = parts[0], parts[1:]
+    if key in ("status", "summary"):
+        return figure(key)
+    if head == "portfolio" and len(rest) == 1 and rest[0] in FIGURES:
+        return figure(rest[0])
+    if head == "portfolio" and len(rest) == 2:
+        return _mix(rest[0], rest[1], places)
+    if head == "benchmarks" and len(rest) >= 2 and rest[0] in PORTFOLIOS:
+        which, field = rest[0], rest[1]
+        if len(rest) == 3:
+            term = _mix(field, rest[2], places)
+        elif field == "weighting":
+            term = mandate_term("benchmark_weighting")
+        else:
+            term = FIGURES.get(_BENCHMARK.get(field, field))
+        return term and _as(term, term.label + _of(which))
+    if head == "fiduciary" and len(rest) == 2 and rest[0] == "whole_fund":
+        return FIGURES.get(_WHOLE_FUND.get(rest[1], ""))
+    if head == "fiduciary" and len(rest) == 2 and rest[0] == "local_plan":
+        return mandate_term("local_plan_share") if rest[1] == "plan_share" else FIGURES.get(rest[1])
+    if head == "fiduciary" and len(rest) == 1:
+        return FIGURES.get(_FIDUCIARY.get(rest[0], rest[0]))
+    if match := re.fullmatch(r"stress\[(.+)\]\.(\w+)", key):
+        scenario, field = match.groups()
+        if field == "name":
+            return Term(f"Stress test '{scenario}'", "text", "Whether the run tested this scenario.")
+        if field in _LOSSES:
+            term = figure("loss_gbp")
+            return _as(term, f"{term.label} '{scenario}'{_of(_LOSSES[field])}")
+        return None
+    if head == "projection" and len(rest) == 2 and rest[0] in ("probability_of_loss", "probability_below_uk"):
+        term = figure(rest[0])
+        return _as(term, term.label + _of(rest[1]))
+    if head == "projection" and len(rest) == 1 and rest[0] in _PROJECTION:
+        return figure(_PROJECTION[rest[0]])
+    if head == "projection_final" and rest == ["year"]:
+        return figure("projection_year")
+    if head == "projection_final" and len(rest) == 2 and re.fullmatch(r"p\d+", rest[1]):
+        term = figure("projected_value")
+        return _as(term, f"{term.label}, {_ordinal(rest[1][1:])} percentile{_of(rest[0])}")
+    return None
+
+
+def _fallback(key: str) -> Term:
+    """A key nobody named yet still reads as words, never as a JSON path."""
+    last = re.sub(r"\[.*?\]", "", key).rsplit(".", 1)[-1]
+    return Term(last.replace("_", " ").capitalize(), "text", "")
+
+
+def shown(term: Term, value: object) -> str:
+    """A value as the term formats it: 'yes'/'no', 'none' for a missing one."""
+    if value is None or (isinstance(value, list) and not value):
+        return NONE
+    if isinstance(value, bool):
+        return "yes" if value else "no"
+    if isinstance(value, int | float) and term.unit != "text":
+        return term.format(value)
+    return str(value)
+
+
+_MONEY_UNITS = {"money", "money_a_year", "pounds"}
+
+
+def change_words(term: Term, a: object, b: object) -> str | None:
+    """A money change in plain words ('£3 less', '£2.5m more'); None for other units."""
+    numbers = all(isinstance(v, int | float) and not isinstance(v, bool) for v in (a, b))
+    if term.unit not in _MONEY_UNITS or not numbers:
+        return None
+    change = float(b) - float(a)  # type: ignore[arg-type]
+    if change == 0:
+        return None
+    size = abs(change)
+    amount = f"£{round(size):,}" if term.unit == "pounds" or size < 1_000 else term.format(size)
+    amount = "less than £1" if amount == "£0" else amount.removesuffix(" a year")
+    return f"{amount} {'more' if change > 0 else 'less'}"
+
+
+def _row(key: str, term: Term, a: object, b: object, **extra: object) -> dict[str, object]:
+    """One difference: its key, label, raw values, and the values (and a money change) in words."""
+    before, after = shown(term, a), shown(term, b)
+    change = change_words(term, a, b)
+    if change is None and before == after and a != b:
+        change = "changed by less than the rounding shows"
+    return (
+        {"key": key, "label": term.label, "a": a, "b": b, "before": before, "after": after}
+        | ({"change": change} if change else {})
+        | extra
+    )
+
 
 # ---------------------------------------------------------------------------------------------
 # A stored result against its rerun
@@ -24,21 +200,51 @@ def _amounts(document: dict) -> dict[str, int]:
     return {str(a["id"]): round(float(a["amount_gbp"])) for a in document.get("allocations", [])}
 
 
-def result_differences(before: dict, after: dict) -> list[str]:
-    """What differs between two allocation documents: status, amounts to the pound, outcomes."""
-    lines = []
+def _holding_names(*documents: dict) -> dict[str, str]:
+    """Each candidate held in either document, as '<name> in <place>'."""
+    out: dict[str, str] = {}
+    for document in documents:
+        places = document.get("place_names") or {}
+        for holding in document.get("allocations", []):
+            place = holding.get("local_authority")
+            name = str(holding.get("name") or holding["id"])
+            out.setdefault(str(holding["id"]), f"{name} in {places.get(place, place)}" if place else name)
+    return out
+
+
+def _line(row: dict, keys: bool) -> str:
+    """'Label (key): before → after (change)'; the key only when asked for."""
+    named = f"{row['label']} ({row['key']})" if keys else str(row["label"])
+    change = f" ({row['change']})" if row.get("change") else ""
+    return f"{named}: {row['before']} {ARROW} {row['after']}{change}"
+
+
+def result_differences(before: dict, after: dict, keys: bool = True) -> list[str]:
+    """What differs between two allocation documents: status, amounts to the pound, outcomes, and
+    the diagnosis word for word; each difference in the vocabulary's words (`keys`: the key in
+    brackets after each label, as the command line shows it). Empty when the two are the same."""
+    rows = []
     if before.get("status") != after.get("status"):
-        lines.append(f"status: {before.get('status')} -> {after.get('status')}")
+        rows.append(_row("status", figure("status"), before.get("status"), after.get("status")))
+    names = _holding_names(before, after)
     old, new = _amounts(before), _amounts(after)
     for candidate in sorted(set(old) | set(new)):
         a, b = old.get(candidate, 0), new.get(candidate, 0)
         if a != b:
-            lines.append(f"{candidate}: £{a:,} -> £{b:,} ({b - a:+,} £)")
-    old_outcomes, new_outcomes = outcome_leaves(before), outcome_leaves(after)
-    for change in _changes(old_outcomes, new_outcomes):
-        lines.append(f"{change['key']}: {_show(change['a'])} -> {_show(change['b'])}")
+            rows.append(_row(candidate, _as(figure("amount_gbp"), names.get(candidate, candidate)), a, b))
+    places = {**(before.get("place_names") or {}), **(after.get("place_names") or {})}
+    for change in _changes(outcome_leaves(before), outcome_leaves(after)):
+        key = str(change["key"])
+        row = _row(key, outcome_term(key, places) or _fallback(key), change["a"], change["b"])
+        if row.get("change") == "changed by less than the rounding shows":
+            row["change"] = (
+                f"changed by less than the rounding shows: {change['a']!r} {ARROW} {change['b']!r}"
+            )
+        rows.append(row)
+    lines = [_line(row, keys) for row in rows]
     if _diagnosis(before) != _diagnosis(after):
-        lines.append("the diagnosis of what must change differs")
+        lines.append("The diagnosis of what must change differs:")
+        lines += _diagnosis_lines(before, after, keys)
     return lines
 
 
@@ -46,6 +252,14 @@ def _diagnosis(document: dict) -> list[tuple]:
     """Each change of a diagnosis, word for word: its key, amount, option and message."""
     fields = ("constraint", "relaxation", "option", "message")
     return [tuple(d.get(f) for f in fields) for d in document.get("diagnosis", [])]
+
+
+def _diagnosis_lines(before: dict, after: dict, keys: bool) -> list[str]:
+    def messages(document: dict) -> list[str]:
+        found = [str(d.get("message")) for d in document.get("diagnosis", [])]
+        return [m if keys else plain(m) for m in found] or [NONE]
+
+    return [f"  before: {m}" for m in messages(before)] + [f"  after: {m}" for m in messages(after)]
 
 
 def _close(a: object, b: object, tolerance: float = 1e-9) -> bool:
@@ -68,10 +282,8 @@ def _flat(value: object, prefix: str = "") -> dict[str, object]:
     if isinstance(value, list) and value and all(isinstance(v, dict) for v in value):
         out = {}
         for index, item in enumerate(value):
-            label = next(
-                (str(item[k]) for k in ("id", "name", "scenario", "key", "year") if k in item), index
-            )
-            out.update(_flat({k: v for k, v in item.items()}, f"{prefix}[{label}]"))
+            name = next((str(item[k]) for k in ("id", "name", "scenario", "key", "year") if k in item), index)
+            out.update(_flat({k: v for k, v in item.items()}, f"{prefix}[{name}]"))
         return out
     return {prefix: value}
 
@@ -88,6 +300,7 @@ HEADLINE = (
     "fiduciary.return_given_up_bp",
     "fiduciary.within_tolerance",
 )
+_GROUPS = ("portfolio", "fiduciary", "benchmarks", "stress", "projection", "summary")
 _SKIPPED = {
     "notes",
     "impact_notes",
@@ -149,7 +362,39 @@ def _rows(stored: StoredFile) -> tuple[list[str], dict[str, dict[str, str]]]:
     return header, rows
 
 
-def _candidate_changes(a: StoredFile, b: StoredFile) -> dict[str, object]:
+def _number(text: object) -> object:
+    try:
+        return float(str(text))
+    except ValueError:
+        return text
+
+
+def _column_term(column: str) -> Term:
+    """A candidate file's column: the figure of the same name, else its words."""
+    if column in FIGURES:
+        return figure(column)
+    words = column.removesuffix("_gbp").replace("_", " ")
+    return Term(words.capitalize(), "money" if column.endswith("_gbp") else "text", "")
+
+
+def _cell(term: Term, text: str) -> str:
+    if text == "":
+        return "blank"
+    value = _number(text)
+    return shown(term, value) if isinstance(value, float) and term.unit != "text" else text
+
+
+def _candidate_names(*results: RunResult) -> dict[str, str]:
+    out: dict[str, str] = {}
+    for result in results:
+        for record in result.screen or []:
+            out.setdefault(record.id, f"{record.name} in {result.place(record.local_authority)}")
+        for holding in result.allocations:
+            out.setdefault(holding.id, f"{holding.name} in {result.place(holding.local_authority)}")
+    return out
+
+
+def _candidate_changes(a: StoredFile, b: StoredFile, names: dict[str, str]) -> dict[str, object]:
     out: dict[str, object] = {
         "a": {"name": a.name, "sha256": a.sha256},
         "b": {"name": b.name, "sha256": b.sha256},
@@ -167,11 +412,25 @@ def _candidate_changes(a: StoredFile, b: StoredFile) -> dict[str, object]:
             if old[candidate].get(column, "") != new[candidate].get(column, "")
         }
         if cells:
-            changed.append({"id": candidate, "columns": cells})
+            rows = []
+            for column, (x, y) in cells.items():
+                term = _column_term(column)
+                rows.append(
+                    {"key": column, "label": term.label, "before": _cell(term, x), "after": _cell(term, y)}
+                )
+            changed.append({"id": candidate, "name": names.get(candidate), "columns": cells, "rows": rows})
+
+    def named(ids: list[str], rows: dict[str, dict[str, str]]) -> list[dict[str, object]]:
+        return [{"id": c, "name": names.get(c) or rows[c].get("name") or c} for c in ids]
+
+    added = [c for c in new if c not in old]
+    removed = [c for c in old if c not in new]
     return {
         **out,
-        "added": [c for c in new if c not in old],
-        "removed": [c for c in old if c not in new],
+        "added": added,
+        "removed": removed,
+        "added_names": named(added, new),
+        "removed_names": named(removed, old),
         "changed": changed,
     }
 
@@ -182,146 +441,224 @@ def _table(text: str) -> dict[str, dict[str, str]]:
     return {row[0]: dict(zip(header[1:], row[1:], strict=False)) for row in reader if row}
 
 
-def _number(text: object) -> object:
-    try:
-        return float(str(text))
-    except ValueError:
-        return text
+_INPUTS = {
+    "assumptions": "Capital market assumptions",
+    "candidates": "Candidates",
+    "mandate": "Mandate",
+    "places": "Places",
+    "uk_benchmark_mix": "UK benchmark mix",
+    "stress_scenarios": "Stress scenarios",
+    "covariance": "Covariance",
+}
+_SOURCE_FIELDS = {
+    "source": "source",
+    "name": "file",
+    "sha256": "fingerprint (SHA-256)",
+    "status": "status",
+    "as_of": "as of",
+}
 
 
 def _assumption_changes(a: SavedRun, b: SavedRun) -> dict[str, object]:
-    fields = ("source", "name", "sha256", "status", "as_of")
     provenance = []
     for key in sorted(set(a.provenance) | set(b.provenance)):
         if key == "candidates":
             continue
         pa, pb = a.provenance.get(key, {}), b.provenance.get(key, {})
-        for name in fields:
+        for name, words in _SOURCE_FIELDS.items():
             if pa.get(name) != pb.get(name) and (name in pa or name in pb):
-                provenance.append({"key": f"{key}.{name}", "a": pa.get(name), "b": pb.get(name)})
+                what = _INPUTS.get(key, key.replace("_", " ").capitalize())
+                term = Term(f"{what}: {words}", "text", "")
+                provenance.append(_row(f"{key}.{name}", term, pa.get(name), pb.get(name)))
     old, new = _table(a.assumptions_csv), _table(b.assumptions_csv)
-    values = [
-        {
-            "key": f"{c}.{column}",
-            "a": _number(old.get(c, {}).get(column)),
-            "b": _number(new.get(c, {}).get(column)),
-        }
-        for c in sorted(set(old) | set(new))
-        for column in ("expected_return", "volatility", "liquid")
-        if old.get(c, {}).get(column) != new.get(c, {}).get(column)
-    ]
+    columns = {"expected_return": figure("expected_return"), "volatility": figure("volatility")}
+    values = []
+    for c in sorted(set(old) | set(new)):
+        for column in ("expected_return", "volatility", "liquid"):
+            x, y = old.get(c, {}).get(column), new.get(c, {}).get(column)
+            if x != y:
+                base = columns.get(column, Term("Liquid", "text", ""))
+                term = _as(base, f"{asset_class(c).capitalize()}: {_lower(base.label)}")
+                values.append(_row(f"{c}.{column}", term, _number(x), _number(y)))
     old_c, new_c = _table(a.correlations_csv), _table(b.correlations_csv)
     names = sorted(set(old_c) | set(new_c))
-    correlations = [
-        {"key": f"{i}~{j}", "a": _number(old_c.get(i, {}).get(j)), "b": _number(new_c.get(i, {}).get(j))}
-        for n, i in enumerate(names)
-        for j in names[n + 1 :]
-        if old_c.get(i, {}).get(j) != new_c.get(i, {}).get(j)
-    ]
+    correlations = []
+    for n, i in enumerate(names):
+        for j in names[n + 1 :]:
+            x, y = old_c.get(i, {}).get(j), new_c.get(i, {}).get(j)
+            if x != y:
+                term = Term(f"Correlation of {asset_class(i)} with {asset_class(j)}", "text", "")
+                row = _row(f"{i}~{j}", term, _number(x), _number(y))
+                correlations.append(row | {"before": _correlation(row["a"]), "after": _correlation(row["b"])})
     return {"provenance": provenance, "values": values, "correlations": correlations}
 
 
-def _allocation_changes(a: dict, b: dict) -> list[dict[str, object]]:
-    names = {str(x["id"]): x.get("name") for x in a.get("allocations", []) + b.get("allocations", [])}
-    old, new = _amounts(a), _amounts(b)
-    return [
-        {
-            "id": c,
-            "name": names.get(c),
-            "a_gbp": old.get(c, 0),
-            "b_gbp": new.get(c, 0),
-            "change_gbp": new.get(c, 0) - old.get(c, 0),
-        }
-        for c in sorted(set(old) | set(new))
-        if old.get(c, 0) != new.get(c, 0)
-    ]
+def _correlation(value: object) -> str:
+    return f"{value:.2f}" if isinstance(value, float) else NONE if value is None else str(value)
+
+
+def _allocation_changes(ra: RunResult, rb: RunResult) -> list[dict[str, object]]:
+    held = {h.id: h for h in [*ra.allocations, *rb.allocations]}
+    old = {h.id: round(h.amount_gbp) for h in ra.allocations}
+    new = {h.id: round(h.amount_gbp) for h in rb.allocations}
+    rows = []
+    for c in sorted(set(old) | set(new)):
+        x, y = old.get(c, 0), new.get(c, 0)
+        if x != y:
+            holding = held[c]
+            place = (ra if c in old else rb).place(holding.local_authority)
+            term = _as(figure("amount_gbp"), f"{holding.name} in {place}")
+            rows.append(
+                _row(c, term, x, y, id=c, name=holding.name, place=place, a_gbp=x, b_gbp=y, change_gbp=y - x)
+            )
+    return rows
+
+
+def _mandate_rows(a: SavedRun, b: SavedRun, ra: RunResult, rb: RunResult) -> list[dict[str, object]]:
+    ma, mb = _flat(tomllib.loads(a.mandate_toml)), _flat(tomllib.loads(b.mandate_toml))
+    places = {**_place_names(), **ra.place_names, **rb.place_names}
+    rows = []
+    for change in _changes(ma, mb):
+        key = str(change["key"])
+        term = mandate_term(key)
+
+        def value(raw: object, key: str = key) -> str:
+            if key == "places" and isinstance(raw, list):
+                raw = [places.get(str(p), str(p)) for p in raw]
+            return NONE if raw in (None, "", []) else mandate_value(key, raw)
+
+        row = _row(key, term, change["a"], change["b"])
+        rows.append(row | {"before": value(change["a"]), "after": value(change["b"])})
+    return rows
+
+
+def _place_names() -> dict[str, str]:
+    from screening.reference import bundled_reference
+
+    return {str(k): str(v) for k, v in bundled_reference().places["name"].items()}
+
+
+def _outcome_rows(ra: RunResult, rb: RunResult) -> list[dict[str, object]]:
+    a, b = ra.to_json(), rb.to_json()
+    places = {**ra.place_names, **rb.place_names}
+    rows = []
+    if a.get("status") != b.get("status"):
+        rows.append(_row("status", figure("status"), a.get("status"), b.get("status")))
+    for change in _changes(outcome_leaves(a), outcome_leaves(b), tolerance=1e-7):
+        key = str(change["key"])
+        rows.append(_row(key, outcome_term(key, places) or _fallback(key), change["a"], change["b"]))
+    rank = {key: i for i, key in enumerate(HEADLINE)}
+
+    def order(row: dict) -> tuple:
+        key = str(row["key"])
+        head = re.split(r"[.\[]", key, maxsplit=1)[0].removesuffix("_final")
+        group = _GROUPS.index(head) if head in _GROUPS else len(_GROUPS)
+        return rank.get(key, len(rank)), group, key
+
+    return sorted(rows, key=order)
 
 
 def compare(a: SavedRun, b: SavedRun) -> dict[str, object]:
-    """What changed from run a to run b: inputs (mandate, candidates, assumptions), allocation, outcomes."""
-    ma, mb = _flat(tomllib.loads(a.mandate_toml)), _flat(tomllib.loads(b.mandate_toml))
+    """What changed from run a to run b: inputs (mandate, candidates, assumptions), allocation,
+    outcomes and the diagnosis. Each difference is a row with its key, label, raw values `a` and `b`,
+    and `before`/`after` as a person reads them (and `change` for money, in plain words)."""
+    from impact_screen.runs import result_of
+
+    ra, rb = result_of(a), result_of(b)
     covariance = None
     if a.covariance is not None or b.covariance is not None:
         covariance = {
             "a": a.covariance.sha256 if a.covariance else None,
             "b": b.covariance.sha256 if b.covariance else None,
         }
-    outcomes = [{"key": "status", "a": a.results.get("status"), "b": b.results.get("status")}]
-    outcomes = [o for o in outcomes if o["a"] != o["b"]]
-    changes = _changes(outcome_leaves(a.results), outcome_leaves(b.results), tolerance=1e-7)
-    rank = {key: i for i, key in enumerate(HEADLINE)}
-    outcomes += sorted(changes, key=lambda c: (rank.get(str(c["key"]), len(rank)), c["key"] == "summary"))
+    diagnosis = None
+    if _diagnosis(a.results) != _diagnosis(b.results):
+        diagnosis = {
+            "a": [d.message for d in ra.diagnosis],
+            "b": [d.message for d in rb.diagnosis],
+        }
     return {
         "a": {"name": a.name, "created_at": a.created_at},
         "b": {"name": b.name, "created_at": b.created_at},
-        "mandate": _changes(ma, mb),
-        "candidates": _candidate_changes(a.candidates, b.candidates),
+        "mandate": _mandate_rows(a, b, ra, rb),
+        "candidates": _candidate_changes(a.candidates, b.candidates, _candidate_names(ra, rb)),
         "covariance": covariance,
         "assumptions": _assumption_changes(a, b),
-        "allocation": _allocation_changes(a.results, b.results),
-        "outcomes": outcomes,
+        "allocation": _allocation_changes(ra, rb),
+        "outcomes": _outcome_rows(ra, rb),
+        "diagnosis": diagnosis,
     }
 
 
-def _show(value: object, key: str = "") -> str:
-    """A value for the comparison text: percentages, £ and bp by the key's name; (none) for missing."""
-    if value is None:
-        return "(none)"
-    if key and isinstance(value, int | float) and not isinstance(value, bool):
-        name = key.rsplit(".", 1)[-1]
-        if (
-            "gbp" in name
-            or name.endswith("_bp")
-            or any(w in name for w in ("return", "volatility", "share", "error"))
-        ):
-            return format_value(name.replace("error", "volatility"), value)
-    if isinstance(value, float):
-        return f"{value:,.6g}" if abs(value) < 1e6 else f"{value:,.0f}"
-    return str(value)
+def _file(entry: dict) -> str:
+    return f"{entry['name']} (fingerprint {str(entry['sha256'])[:12]})"
 
 
-def comparison_text(diff: dict) -> str:
-    """The comparison for a person, section by section ("no change" where nothing moved)."""
+def comparison_text(diff: dict, keys: bool = True) -> str:
+    """The comparison for a person, section by section ("no change" where nothing moved).
+
+    `keys`: the key (or JSON path, or candidate id) in brackets after each label, as the command
+    line shows it; without, labels only, as the app shows it.
+    """
+
+    def with_key(text: object, key: object) -> str:
+        return f"{text} ({key})" if keys else str(text)
+
     a, b = diff["a"]["name"], diff["b"]["name"]
     lines = [f"Comparing '{a}' ({diff['a']['created_at']}) with '{b}' ({diff['b']['created_at']})."]
 
     def section(title: str, items: list[str]) -> None:
         lines.extend(["", f"{title}:"] + ([f"  {i}" for i in items] if items else ["  no change"]))
 
-    section("Mandate", [f"{c['key']}: {_show(c['a'])} -> {_show(c['b'])}" for c in diff["mandate"]])
+    section("Mandate", [_line(row, keys) for row in diff["mandate"]])
     cands = diff["candidates"]
     items = []
     if not cands["same"]:
-        items.append(
-            f"file {cands['a']['name']} ({cands['a']['sha256'][:12]}) -> "
-            f"{cands['b']['name']} ({cands['b']['sha256'][:12]})"
-        )
-        items += [f"added {c}" for c in cands["added"]] + [f"removed {c}" for c in cands["removed"]]
+        items.append(f"file {_file(cands['a'])} {ARROW} {_file(cands['b'])}")
+        items += [f"added {with_key(c['name'], c['id'])}" for c in cands.get("added_names", [])]
+        items += [f"removed {with_key(c['name'], c['id'])}" for c in cands.get("removed_names", [])]
         for change in cands["changed"]:
             cells = "; ".join(
-                f"{k}: {v[0] or '(blank)'} -> {v[1] or '(blank)'}" for k, v in change["columns"].items()
+                f"{with_key(r['label'], r['key'])}: {r['before']} {ARROW} {r['after']}"
+                for r in change["rows"]
             )
-            items.append(f"changed {change['id']}: {cells}")
+            items.append(f"changed {with_key(change['name'] or change['id'], change['id'])}: {cells}")
     section("Candidates", items)
     if diff["covariance"]:
-        section("Covariance", [f"{diff['covariance']['a']} -> {diff['covariance']['b']}"])
+        cov = diff["covariance"]
+
+        def matrix(sha: str | None) -> str:
+            return f"a covariance file (fingerprint {sha[:12]})" if sha else "none: the factor model"
+
+        section("Covariance", [f"{matrix(cov['a'])} {ARROW} {matrix(cov['b'])}"])
     assumptions = diff["assumptions"]
     section(
         "Assumptions",
         [
-            f"{c['key']}: {_show(c['a'])} -> {_show(c['b'])}"
-            for c in assumptions["provenance"] + assumptions["values"] + assumptions["correlations"]
+            _line(row, keys)
+            for row in assumptions["provenance"] + assumptions["values"] + assumptions["correlations"]
         ],
     )
-    section(
-        "Allocation",
-        [
-            f"{c['id']} {c['name'] or ''}: £{c['a_gbp']:,} -> £{c['b_gbp']:,} ({c['change_gbp']:+,} £)"
-            for c in diff["allocation"]
-        ],
-    )
-    section(
-        "Outcomes",
-        [f"{c['key']}: {_show(c['a'], c['key'])} -> {_show(c['b'], c['key'])}" for c in diff["outcomes"]],
-    )
+    section("Allocation", [_line(row, keys) for row in diff["allocation"]])
+    outcomes = []
+    for row in diff["outcomes"]:
+        if row["key"] == "summary":  # a paragraph each: one under the other
+            outcomes += [
+                f"{with_key(row['label'], row['key'])}:",
+                f"  before: {row['before']}",
+                f"  after: {row['after']}",
+            ]
+        else:
+            outcomes.append(_line(row, keys))
+    section("Outcomes", outcomes)
+    if diff.get("diagnosis"):
+        messages = diff["diagnosis"]
+
+        def said(found: list[str]) -> list[str]:
+            return [m if keys else plain(m) for m in found] or [NONE]
+
+        section(
+            "Diagnosis of what must change",
+            [f"before: {m}" for m in said(messages["a"])] + [f"after: {m}" for m in said(messages["b"])],
+        )
     return "\n".join(lines)

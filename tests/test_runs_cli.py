@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 import sqlite3
 from dataclasses import replace
 
@@ -142,8 +143,8 @@ def test_rerun_reports_a_different_result_and_exits_1(capsys, private_store):
     assert code == 1
     first, second = document["allocations"][0]["id"], document["allocations"][1]["id"]
     assert "the result differs" in out
-    assert f"{first}: £14,999,999 -> £15,000,000 (+1 £)" in out
-    assert second in out
+    assert f"({first}): £14,999,999 → £15,000,000 (£1 more)" in out
+    assert f"({second}): " in out and "(£1 less)" in out
     verdict = json.loads((private_store.parent / "rerun.json").read_text())
     assert verdict["same"] is False and len(verdict["differences"]) == 2
 
@@ -164,9 +165,9 @@ def test_compare_names_what_changed_in_inputs_allocation_and_outcomes(capsys, tm
     out_json = tmp_path / "diff.json"
     code, out, _ = run(capsys, "runs", "compare", "before", "after", "--json", str(out_json))
     assert code == 0
-    assert "max_candidate_share: 0.15 -> 0.12" in out
-    assert f"removed {removed}" in out
-    assert f"changed {cells[0]}: expected_return: {old_return} -> 0.071" in out
+    assert "Largest share in one candidate (max_candidate_share): 15.0% → 12.0%" in out
+    assert f"removed {rows[-1].split(',')[1]}" in out and f"({removed})" in out
+    assert f"({cells[0]}): Expected return (expected_return): {float(old_return):.2%} → 7.10%" in out
     diff = json.loads(out_json.read_text())
     assert {"a", "b", "mandate", "candidates", "covariance", "assumptions", "allocation", "outcomes"} <= set(
         diff
@@ -310,3 +311,33 @@ def test_by_default_the_allocation_screens_as_the_screen_command_does():
     alone = run_screen(universe, mandate, reference)
     assert behind.settings == alone.settings and behind.settings.draws == 10_000
     pd.testing.assert_frame_equal(behind.table, alone.table)
+
+
+def test_the_comparison_speaks_the_vocabulary(capsys, tmp_path):
+    """(a) no key or JSON path without its label; (b) money in whole pounds with a plain sign;
+    (c) each figure formatted as `show` formats it."""
+    from impact_screen.runs_compare import change_words, comparison_text
+    from screening.vocabulary import figure, label, show
+
+    mandate = mandate_file(tmp_path, "max_candidate_share = 0.15", "max_candidate_share = 0.12")
+    assert run(capsys, "allocate", *FAST, "--save", "x")[0] == 0
+    assert run(capsys, "allocate", *FAST, "--mandate", str(mandate), "--save", "y")[0] == 0
+    diff = compare(load_run("x"), load_run("y"))
+    for_people, for_cli = comparison_text(diff, keys=False), comparison_text(diff)
+    rows = diff["mandate"] + diff["allocation"] + diff["outcomes"]
+    assert rows and diff["mandate"][0]["label"] == label("max_candidate_share")
+    for row in rows:
+        assert f"({row['key']})" not in for_people
+        assert f"{row['label']} ({row['key']})" in for_cli
+    assert not re.search(r"\b[a-z]+(?:_[a-z0-9]+)+\b|\b[a-z_]+\.[a-z_]+\b", for_people)
+    assert "->" not in for_cli and " £)" not in for_cli
+    volatility = next(r for r in diff["outcomes"] if r["key"] == "portfolio.volatility")
+    assert volatility["before"] == show("volatility", volatility["a"])
+    assert volatility["after"] == show("volatility", volatility["b"])
+    assert (
+        f"Volatility: {show('volatility', volatility['a'])} → {show('volatility', volatility['b'])}"
+        in for_people
+    )
+    amount = figure("amount_gbp")
+    assert change_words(amount, 12_000_000, 11_999_997) == "£3 less"
+    assert change_words(amount, 11_999_997, 12_000_000) == "£3 more"
