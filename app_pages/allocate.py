@@ -4,15 +4,10 @@ import pandas as pd
 import streamlit as st
 
 from app_pages import charts, state, widgets
+from impact_screen import chart_data
 from screening.errors import InputError
 from screening.mandate import Mandate
-
-OBJECTIVES = {
-    "max_impact": "Most local impact",
-    "max_return": "Highest expected return",
-    "min_risk": "Lowest risk",
-    "blended": "A blend of return, impact and risk",
-}
+from screening.vocabulary import OBJECTIVES, asset_class, figure, label, plain, sector
 
 st.title("Allocate the money")
 current, reference = state.mandate(), state.reference()
@@ -27,19 +22,28 @@ def _share(value: float | None) -> float | None:
     return None if value is None else value / 100
 
 
-def _caps_editor(label: str, caps: dict[str, float], key: str) -> dict[str, float]:
-    table = pd.DataFrame({"name": list(caps), "cap (%)": [v * 100 for v in caps.values()]})
+def _caps_editor(title: str, caps: dict[str, float], codes: list[str], named, key: str) -> dict[str, float]:
+    """Caps as a table of names a person reads (`named`: code -> label); returns code -> cap."""
+    known = list(dict.fromkeys([*codes, *caps]))
+    by_label = {named(c): c for c in known}
+    column = title.split(" caps")[0]
+    table = pd.DataFrame({column: [named(c) for c in caps], "cap (%)": [v * 100 for v in caps.values()]})
     edited = st.data_editor(
         table,
         num_rows="dynamic",
         hide_index=True,
         key=key,
         width="stretch",
-        column_config={"cap (%)": st.column_config.NumberColumn(min_value=0, max_value=100)},
+        column_config={
+            column: st.column_config.SelectboxColumn(options=list(by_label)),
+            "cap (%)": st.column_config.NumberColumn(min_value=0, max_value=100),
+        },
     )
-    st.caption(label)
+    st.caption(title)
     return {
-        str(r["name"]): r["cap (%)"] / 100 for _, r in edited.dropna().iterrows() if str(r["name"]).strip()
+        by_label.get(str(r[column]), str(r[column])): r["cap (%)"] / 100
+        for _, r in edited.dropna().iterrows()
+        if str(r[column]).strip()
     }
 
 
@@ -50,20 +54,24 @@ def _mandate_form(current: Mandate) -> dict[str, object] | None:
         changes: dict[str, object] = {
             "target_gbp": 1e6
             * left.number_input(
-                "Target (£m)", min_value=0.1, value=current.target_gbp / 1e6, step=5.0, key="target"
+                f"{label('target_gbp')} (£m)",
+                min_value=0.1,
+                value=current.target_gbp / 1e6,
+                step=5.0,
+                key="target",
             ),
             "places": left.multiselect(
-                "Places", list(names), current.places, format_func=lambda c: f"{names[c]} ({c})", key="places"
+                label("places"), list(names), current.places, format_func=names.get, key="places"
             ),
             "objective": left.selectbox(
-                "Aim",
+                label("objective"),
                 list(OBJECTIVES),
                 list(OBJECTIVES).index(current.objective),
                 format_func=OBJECTIVES.get,
                 key="objective",
             ),
             "benchmark_weighting": left.selectbox(
-                "City-weighted benchmark spreads the money by",
+                label("benchmark_weighting"),
                 ["population", "gva"],
                 ["population", "gva"].index(current.benchmark_weighting),
                 format_func={"population": "population", "gva": "economic output (GVA, where known)"}.get,
@@ -71,7 +79,7 @@ def _mandate_form(current: Mandate) -> dict[str, object] | None:
             ),
             "max_volatility": _share(
                 right.number_input(
-                    "Highest portfolio volatility (%)",
+                    f"{label('max_volatility')} (%)",
                     0.0,
                     100.0,
                     _pct(current.max_volatility),
@@ -81,7 +89,7 @@ def _mandate_form(current: Mandate) -> dict[str, object] | None:
             ),
             "min_expected_return": _share(
                 right.number_input(
-                    "Lowest expected return (%)",
+                    f"{label('min_expected_return')} (%)",
                     -50.0,
                     50.0,
                     _pct(current.min_expected_return),
@@ -91,7 +99,7 @@ def _mandate_form(current: Mandate) -> dict[str, object] | None:
             ),
             "max_candidate_share": _share(
                 right.number_input(
-                    "Largest share in one candidate (%)",
+                    f"{label('max_candidate_share')} (%)",
                     0.0,
                     100.0,
                     _pct(current.max_candidate_share),
@@ -100,15 +108,29 @@ def _mandate_form(current: Mandate) -> dict[str, object] | None:
                 )
             ),
             "min_holdings": right.number_input(
-                "Fewest holdings", 1, 1000, current.min_holdings, placeholder="no limit", key="min_holdings"
+                label("min_holdings"),
+                1,
+                1000,
+                current.min_holdings,
+                placeholder="no limit",
+                key="min_holdings",
             ),
         }
         with st.expander("Caps by sector and by asset class"):
+            frame = state.universe().frame
             changes["sector_caps"] = _caps_editor(
-                "Sector caps (% of the target)", current.sector_caps, "sector_caps"
+                "Sector caps (% of the target)",
+                current.sector_caps,
+                sorted(frame["sector"].unique()),
+                sector,
+                "sector_caps",
             )
             changes["asset_class_caps"] = _caps_editor(
-                "Asset-class caps (% of the target)", current.asset_class_caps, "class_caps"
+                "Asset class caps (% of the target)",
+                current.asset_class_caps,
+                sorted(frame["asset_class"].unique()),
+                asset_class,
+                "class_caps",
             )
         submitted = st.form_submit_button("Allocate", type="primary")
     return changes if submitted else None
@@ -124,49 +146,51 @@ if changes is not None:
         st.stop()
 
 with st.spinner("Solving…"):
-    run = state.allocation()
-result = run.allocation
+    result = state.result()
 
 if result.status == "infeasible":
     st.error("These limits cannot all be met. To make the mandate possible:")
     for diagnosis in result.diagnosis:
-        st.markdown(f"- **{diagnosis.constraint}**: {diagnosis.message}")
+        st.markdown(f"- **{label(diagnosis.constraint)}**: {plain(diagnosis.message)}")
     st.stop()
 if not result.feasible:
-    st.error(
-        f"No allocation: the solver stopped ({result.status}). {result.report.message if result.report else ''}"
-    )
+    st.error(f"No allocation: the solver stopped ({result.status}). {plain(result.solver.message)}")
     st.stop()
 
-metrics = result.metrics()
+mine = result.portfolio
 st.caption(f"{state.universe().provenance.describe()} · {state.provenance_line()}")
 a, b, c, d = st.columns(4)
-a.metric("Placed", f"£{result.amounts.sum() / 1e6:,.1f}m", help=f"in {metrics['holdings']} holdings")
-b.metric("Expected return", f"{metrics['expected_return']:.2%}")
-c.metric("Volatility", f"{metrics['volatility']:.2%}", help=f"risk model: {run.risk.source}")
-d.metric("Jobs supported (gross)", f"{metrics['jobs']:,.0f}")
-if result.report and result.report.message:
-    st.info(result.report.message)
+widgets.figure_metric(a, "total_gbp", mine.total_gbp, f"In {mine.holdings} holdings.")
+widgets.figure_metric(b, "volatility", mine.volatility, f"Risk model: {result.risk_model}.")
+widgets.figure_metric(c, "impact_score", mine.impact_score)
+widgets.figure_metric(d, "local_capacity_gbp", state.local_capacity_gbp())
+if result.compared:
+    widgets.headline_metrics(result)
+if result.solver.message:
+    st.info(plain(result.solver.message))
 
-held = result.amounts[result.amounts > 0]
-frame = state.universe().frame.loc[held.index]
+amount, share = figure("amount_gbp"), figure("share")
 table = pd.DataFrame(
     {
-        "name": frame["name"],
-        "place": frame["local_authority"].map(names),
-        "sector": frame["sector"],
-        "amount_gbp": held,
-        "share": held / result.target_gbp,
-    }
+        "Holding": [h.name for h in result.allocations],
+        "Place": [result.place(h.local_authority) for h in result.allocations],
+        "Sector": [sector(h.sector) for h in result.allocations],
+        "Asset class": [asset_class(h.asset_class) for h in result.allocations],
+        amount.heading: [h.amount_gbp for h in result.allocations],
+        share.label: [h.share for h in result.allocations],
+    },
+    index=pd.Index([h.id for h in result.allocations], name="Candidate"),
 )
-st.plotly_chart(charts.allocation_chart(table))
+st.plotly_chart(charts.allocation_chart(chart_data.allocation(result)))
 st.dataframe(
     table,
     width="stretch",
     key="allocation",
     column_config={
-        "amount_gbp": st.column_config.NumberColumn("amount (£)", format="localized"),
-        "share": st.column_config.NumberColumn("share", format="percent"),
+        amount.heading: st.column_config.NumberColumn(
+            amount.heading, format="localized", help=amount.explain
+        ),
+        share.label: st.column_config.NumberColumn(share.label, format="percent", help=share.explain),
     },
 )
 widgets.download_buttons(table, "allocation", "Allocation", "allocation")
@@ -174,7 +198,6 @@ widgets.download_buttons(table, "allocation", "Allocation", "allocation")
 if result.binding:
     st.subheader("What holds the allocation back")
     for binding in result.binding:
-        st.markdown(f"- {binding.message}")
-if run.frontier:
-    points = pd.DataFrame([p.as_dict() for p in run.frontier])
-    st.plotly_chart(charts.frontier_chart(points, (metrics["impact_score"], metrics["expected_return"])))
+        st.markdown(f"- {plain(binding.message)}")
+if result.frontier:
+    st.plotly_chart(charts.frontier_chart(chart_data.frontier(result)))

@@ -1,11 +1,18 @@
-"""Plotly figures for the pages: colour-blind-safe (Okabe-Ito), large type, readable projected."""
+"""Plotly figures for the pages: colour-blind-safe (Okabe-Ito), large type, readable projected.
+
+The charts of a run draw `impact_screen.chart_data` objects (the same data the committee paper
+draws as SVG); the screen's charts (contributions, stability) draw the screen's own tables.
+"""
 
 from __future__ import annotations
 
 import pandas as pd
 import plotly.graph_objects as go
 
+from impact_screen import chart_data
 from screening.metrics import BY_NAME
+from screening.vocabulary import PORTFOLIOS
+from screening.vocabulary import figure as vocabulary_figure
 
 PILLAR_COLOURS = {"financial": "#0072B2", "local_economy": "#E69F00", "social": "#009E73"}
 PILLAR_LABELS = {"financial": "Financial", "local_economy": "Local economy", "social": "Social"}
@@ -78,127 +85,162 @@ def stability_chart(eligible: pd.DataFrame, top_k: int) -> go.Figure:
 SECTOR_PALETTE = ["#0072B2", "#E69F00", "#009E73", "#CC79A7", "#56B4E9", "#D55E00", "#F0E442", "#000000"]
 
 
-def allocation_chart(table: pd.DataFrame) -> go.Figure:
-    """Money per holding in £m, coloured by sector (table: name, sector, amount_gbp)."""
+def allocation_chart(bars: chart_data.Bars) -> go.Figure:
+    """Money per holding in £m, coloured by sector (`chart_data.allocation`)."""
     figure = go.Figure()
-    for index, (sector, rows) in enumerate(table.groupby("sector", sort=True)):
+    groups = bars.groups or [""] * len(bars.labels)
+    for index, group in enumerate(sorted(set(groups))):
+        rows = [i for i, g in enumerate(groups) if g == group]
         figure.add_bar(
-            x=rows["amount_gbp"] / 1e6,
-            y=rows["name"],
+            x=[bars.values[i] for i in rows],
+            y=[bars.labels[i] for i in rows],
             orientation="h",
-            name=str(sector),
+            name=group[:1].upper() + group[1:],
             marker_color=SECTOR_PALETTE[index % len(SECTOR_PALETTE)],
-            hovertemplate="%{y}: £%{x:.2f}m<extra></extra>",
+            customdata=[bars.shown[i] for i in rows],
+            hovertemplate="%{y}: %{customdata}<extra></extra>",
         )
     _style(
         figure,
-        title="Where the money goes",
-        xaxis_title="£m",
+        title=bars.title,
+        xaxis_title=bars.axis,
         barmode="stack",
-        yaxis={"categoryorder": "total ascending"},
-        height=max(360, 34 * len(table)),
+        yaxis={"categoryorder": "total ascending", "automargin": True},
+        height=max(360, 34 * len(bars.labels) + 140),
         legend_y=-0.15,
     )
     return figure
 
 
-def frontier_chart(points: pd.DataFrame, chosen: tuple[float, float] | None) -> go.Figure:
-    """Best expected return (%) at each impact score, with the chosen allocation marked."""
+def comparison_chart(bars: chart_data.Bars) -> go.Figure:
+    """One figure for this allocation and both benchmarks (`chart_data.comparison`)."""
+    figure = go.Figure(
+        go.Bar(
+            x=bars.labels,
+            y=bars.values,
+            marker_color=[PORTFOLIO_COLOURS.get(label, "#555") for label in bars.labels],
+            text=bars.shown,
+            textposition="outside",
+            hovertemplate="%{x}: %{text}<extra></extra>",
+        )
+    )
+    _style(figure, title=bars.title, yaxis_title=bars.axis, height=380, showlegend=False)
+    return figure
+
+
+def frontier_chart(
+    frontier: chart_data.Frontier, marks: dict[str, tuple[float, float]] | None = None
+) -> go.Figure:
+    """Best expected return (%) at each impact score (`chart_data.frontier`), with this allocation
+    marked, and any other portfolio in `marks` (its label -> impact score, expected return in %)."""
     figure = go.Figure(
         go.Scatter(
-            x=points["impact_score"],
-            y=points["expected_return"] * 100,
+            x=frontier.impact,
+            y=frontier.returns,
             mode="lines+markers",
-            name="best return at each impact level",
+            name="Best return at each impact score",
             line={"color": "#0072B2", "width": 3},
-            hovertemplate="impact %{x:.1f}: return %{y:.2f}%<extra></extra>",
+            hovertemplate="impact score %{x:.1f}: expected return %{y:.2f}%<extra></extra>",
         )
     )
-    if chosen is not None:
+    chosen = {PORTFOLIO_LABELS["portfolio"]: frontier.chosen} if frontier.chosen is not None else {}
+    for name, (impact, expected) in {**chosen, **(marks or {})}.items():
         figure.add_scatter(
-            x=[chosen[0]],
-            y=[chosen[1] * 100],
+            x=[impact],
+            y=[expected],
             mode="markers",
-            name="this allocation",
-            marker={"size": 18, "color": "#D55E00", "symbol": "diamond"},
+            name=name,
+            marker={"size": 16, "color": PORTFOLIO_COLOURS.get(name, "#555"), "symbol": "diamond"},
+            hovertemplate=f"{name}: impact score %{{x:.1f}}, expected return %{{y:.2f}}%<extra></extra>",
         )
     _style(
         figure,
-        title="How much return does more impact cost?",
-        xaxis_title="impact score (0-100)",
-        yaxis_title="expected return, % a year",
-        legend_y=-0.2,
-        height=440,
+        title=frontier.title,
+        xaxis_title=figure_label("impact_score") + " (0-100)",
+        yaxis_title=figure_label("expected_return") + ", % a year",
+        legend_y=-0.25,
+        height=460,
     )
     return figure
 
 
-PORTFOLIO_COLOURS = {"portfolio": "#D55E00", "uk": "#0072B2", "city_weighted": "#009E73"}
-PORTFOLIO_LABELS = {"portfolio": "This allocation", "uk": "UK mix", "city_weighted": "City-weighted"}
+PORTFOLIO_LABELS = PORTFOLIOS  # 'portfolio', 'uk', 'city_weighted' -> the vocabulary's names
+PORTFOLIO_COLOURS = {
+    PORTFOLIOS["portfolio"]: "#D55E00",
+    PORTFOLIOS["uk"]: "#0072B2",
+    PORTFOLIOS["city_weighted"]: "#009E73",
+}
 
 
-def stress_chart(scenarios: list[str], losses: dict[str, list[float | None]]) -> go.Figure:
-    """Loss in £m in each scenario for the three portfolios side by side (None = not available)."""
+def stress_chart(grouped: chart_data.Grouped) -> go.Figure:
+    """£m lost in each stress scenario, the three portfolios side by side (`chart_data.stress`)."""
     figure = go.Figure()
-    for key, values in losses.items():
+    for name, values in grouped.series.items():
         figure.add_bar(
-            x=scenarios,
-            y=[None if v is None else v / 1e6 for v in values],
-            name=PORTFOLIO_LABELS[key],
-            marker_color=PORTFOLIO_COLOURS[key],
-            hovertemplate="%{x}: £%{y:.1f}m lost<extra></extra>",
+            x=grouped.categories,
+            y=values,
+            name=name,
+            marker_color=PORTFOLIO_COLOURS.get(name, "#555"),
+            hovertemplate=f"{name}, %{{x}}: £%{{y:.1f}}m lost<extra></extra>",
         )
     _style(
         figure,
-        title="What a shock would cost",
-        yaxis_title="loss, £m",
+        title=grouped.title,
+        yaxis_title=grouped.axis,
         barmode="group",
-        legend_y=-0.3,
-        height=460,
+        legend_y=-0.35,
+        height=480,
     )
     return figure
 
 
-def fan_chart(years: list[int], bands: dict[str, dict[str, list[float]]]) -> go.Figure:
-    """Value over the years: the middle path and the 5-95% band for each portfolio, in £m."""
+def fan_chart(fan: chart_data.Fan) -> go.Figure:
+    """Value over the years (`chart_data.projection`): the middle path and the 5-95% band of each
+    portfolio, in £m."""
     figure = go.Figure()
-    for key, band in bands.items():
-        colour = PORTFOLIO_COLOURS[key]
+    for name, middle in fan.middle.items():
+        colour = PORTFOLIO_COLOURS.get(name, "#555555")
+        if name in fan.high and name in fan.low:
+            figure.add_scatter(
+                x=fan.years,
+                y=fan.high[name],
+                mode="lines",
+                line={"width": 0},
+                showlegend=False,
+                hoverinfo="skip",
+            )
+            figure.add_scatter(
+                x=fan.years,
+                y=fan.low[name],
+                mode="lines",
+                line={"width": 0},
+                fill="tonexty",
+                fillcolor=_transparent(colour),
+                showlegend=False,
+                hoverinfo="skip",
+            )
         figure.add_scatter(
-            x=years,
-            y=[v / 1e6 for v in band["p95"]],
+            x=fan.years,
+            y=middle,
             mode="lines",
-            line={"width": 0},
-            showlegend=False,
-            hoverinfo="skip",
-        )
-        figure.add_scatter(
-            x=years,
-            y=[v / 1e6 for v in band["p5"]],
-            mode="lines",
-            line={"width": 0},
-            fill="tonexty",
-            fillcolor=_transparent(colour),
-            showlegend=False,
-            hoverinfo="skip",
-        )
-        figure.add_scatter(
-            x=years,
-            y=[v / 1e6 for v in band["p50"]],
-            mode="lines",
-            name=PORTFOLIO_LABELS[key],
+            name=name,
             line={"color": colour, "width": 3},
-            hovertemplate="year %{x}: £%{y:.0f}m (middle)<extra></extra>",
+            hovertemplate=f"{name}, year %{{x}}: £%{{y:.0f}}m (middle path)<extra></extra>",
         )
     _style(
         figure,
-        title="What the money could grow to (middle path, and 9 in 10 outcomes)",
+        title=fan.title + ": the middle path and 9 in 10 outcomes",
         xaxis_title="years from now",
-        yaxis_title="value, £m",
+        yaxis_title="£m",
         legend_y=-0.2,
         height=460,
     )
     return figure
+
+
+def figure_label(key: str) -> str:
+    """A run figure's label from the vocabulary, for an axis."""
+    return vocabulary_figure(key).label
 
 
 def _style(figure: go.Figure, legend_y: float | None = None, **layout: object) -> None:
@@ -211,17 +253,3 @@ def _style(figure: go.Figure, legend_y: float | None = None, **layout: object) -
 def _transparent(colour: str, alpha: float = 0.15) -> str:
     red, green, blue = (int(colour[i : i + 2], 16) for i in (1, 3, 5))
     return f"rgba({red},{green},{blue},{alpha})"
-
-
-def frontier_with_benchmarks(points: pd.DataFrame, marks: dict[str, tuple[float, float]]) -> go.Figure:
-    """The impact-return frontier with the allocation and the benchmarks marked (impact may be unknown)."""
-    figure = frontier_chart(points, None)
-    for key, (impact, expected_return) in marks.items():
-        figure.add_scatter(
-            x=[impact],
-            y=[expected_return * 100],
-            mode="markers",
-            name=PORTFOLIO_LABELS[key],
-            marker={"size": 16, "color": PORTFOLIO_COLOURS[key], "symbol": "diamond"},
-        )
-    return figure

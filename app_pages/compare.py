@@ -1,99 +1,125 @@
-"""Compare: the allocation against the UK mix and a city-weighted spread of the same money."""
+"""Compare: the allocation against the UK benchmark and a city-weighted spread of the same money."""
 
 import pandas as pd
 import streamlit as st
 
 from app_pages import charts, state, widgets
-from portfolio.summary import money, points
+from impact_screen import chart_data
+from portfolio.result import PORTFOLIOS as KEYS
+from screening.vocabulary import PORTFOLIOS, asset_class, figure, label, mandate_value, plain, show
 
 st.title("Compare with the alternatives")
-run = state.allocation()
-comparison = run.comparison
-if comparison is None:
+result = state.result()
+if not result.compared:
     st.error("There is no allocation to compare: the mandate's limits cannot all be met.")
-    for diagnosis in run.allocation.diagnosis:
-        st.markdown(f"- **{diagnosis.constraint}**: {diagnosis.message}")
+    for diagnosis in result.diagnosis:
+        st.markdown(f"- **{label(diagnosis.constraint)}**: {plain(diagnosis.message)}")
     st.stop()
 
 st.caption(f"{state.universe().provenance.describe()} · {state.provenance_line()}")
-st.info(comparison.summary, icon=":material/campaign:")
+st.info(result.summary or "", icon=":material/campaign:")
+widgets.headline_metrics(result)
 
-NAMES = charts.PORTFOLIO_LABELS
-
-
-def _value(value: float | None, shown: str) -> str:
-    return "unknown" if value is None else shown
-
-
-figures = comparison.figures
+ROWS = (
+    "expected_return",
+    "volatility",
+    "tracking_error",
+    "jobs",
+    "jobs_net",
+    "local_spend_retained_gbp",
+    "affordable_homes",
+    "affordable_homes_net",
+    "co2_avoided_t",
+    "co2_avoided_t_net",
+    "deprived_share",
+    "social_value_gbp",
+    "local_share",
+)
 table = pd.DataFrame(
     {
-        NAMES[key]: {
-            "expected return": f"{f.expected_return:.2%}",
-            "volatility": f"{f.volatility:.2%}",
-            "tracking error against the UK mix": f"{f.tracking_error:.2%}",
-            "jobs supported (gross)": _value(f.impact.jobs, f"{f.impact.jobs or 0:,.0f}"),
-            "jobs after additionality": _value(f.impact.jobs_net, f"{f.impact.jobs_net or 0:,.0f}"),
-            "money kept circulating locally": money(f.impact.local_spend_retained_gbp),
-            "affordable homes": _value(f.impact.affordable_homes, f"{f.impact.affordable_homes or 0:,.0f}"),
-            "tonnes CO2e avoided a year": _value(
-                f.impact.co2_avoided_t, f"{f.impact.co2_avoided_t or 0:,.0f}"
-            ),
-            "share in the most deprived areas": _value(
-                f.impact.deprived_share, f"{f.impact.deprived_share or 0:.0%}"
-            ),
-            "social value (proxy)": _value(f.impact.social_value_gbp, money(f.impact.social_value_gbp or 0)),
-            "share landing in our places": f"{f.impact.local_share:.1%}",
-        }
-        for key, f in figures.items()
+        PORTFOLIOS[key]: {figure(row).label: show(row, getattr(result.figures(key), row)) for row in ROWS}
+        for key in KEYS
     }
 )
-st.dataframe(table, width="stretch")
+st.dataframe(table, width="stretch", column_config={"_index": st.column_config.Column(width="large")})
+st.caption("A dash means the figure is unknown for that portfolio (listed investments report no jobs).")
 widgets.download_buttons(table, "comparison", "Comparison", "comparison")
+for key in ("jobs", "local_spend_retained_gbp"):
+    st.plotly_chart(charts.comparison_chart(chart_data.comparison(result, key)), key=f"bars_{key}")
 
-panel = comparison.fiduciary
+panel = result.fiduciary
+assert panel is not None  # compared
 st.subheader("Can the committee defend it?")
 a, b, c = st.columns(3)
-a.metric(
-    "Return given up against the UK mix",
-    f"{panel.return_given_up_bp / 100:.2f} points",
-    help=f"{points(panel.return_given_up_bp)} of expected return a year, about "
-    f"{money(panel.return_given_up_gbp)} on the local money (negative: the local money earns more)",
-)
-b.metric(
-    "Extra volatility",
-    f"{panel.extra_volatility_bp / 100:+.2f} points",
-    help="the allocation's volatility minus the UK mix's, in percentage points (negative: steadier)",
-)
+widgets.figure_metric(a, "return_given_up_gbp", panel.return_given_up_gbp)
+widgets.figure_metric(b, "extra_volatility_bp", panel.extra_volatility_bp)
 if panel.within_tolerance is not None:
     c.metric(
-        "Within the committee's tolerance?",
+        figure("within_tolerance").label,
         "Yes" if panel.within_tolerance else "No",
-        help=f"tolerance {panel.tolerance_bp:g} bp of return on the local money",
+        help=f"{figure('tolerance_bp').label}: {show('tolerance_bp', panel.tolerance_bp)}.",
     )
-if panel.fund_return_given_up_bp is not None:
-    st.caption(
-        f"Across the whole fund: {points(panel.fund_return_given_up_bp)} of return given up; local investment "
-        f"is {panel.local_share_of_fund:.1%} of the fund against the {panel.local_plan_share:.0%} plan."
-        if panel.local_share_of_fund is not None and panel.local_plan_share is not None
-        else f"Across the whole fund: {points(panel.fund_return_given_up_bp)} of return given up."
-    )
+fund = panel.whole_fund
+if fund.return_given_up_bp is not None:
+    line = f"{figure('fund_return_given_up_bp').label}: {show('fund_return_given_up_bp', fund.return_given_up_bp)}."
+    plan = panel.local_plan
+    if plan.local_share_of_fund is not None and plan.plan_share is not None:
+        line += (
+            f" {figure('local_share_of_fund').label}: {show('local_share_of_fund', plan.local_share_of_fund)}"
+            f", against a {label('local_plan_share').lower()} of {mandate_value('local_plan_share', plan.plan_share)}."
+        )
+    st.caption(line)
 
-names = [r.scenario.name for r in comparison.stress]
-losses = {key: [r.losses.get(key) for r in comparison.stress] for key in figures}
-st.plotly_chart(charts.stress_chart(names, losses))
-st.plotly_chart(charts.fan_chart(comparison.projection.years, comparison.projection.bands))
-if run.frontier:
-    marks = {"portfolio": (run.allocation.metrics()["impact_score"], figures["portfolio"].expected_return)}
-    if comparison.city.allocation is not None and comparison.city.allocation.feasible:
-        city = comparison.city.allocation.metrics()
-        marks["city_weighted"] = (city["impact_score"], city["expected_return"])
-    frontier_points = pd.DataFrame([p.as_dict() for p in run.frontier])
-    st.plotly_chart(charts.frontier_with_benchmarks(frontier_points, marks))
+st.plotly_chart(charts.stress_chart(chart_data.stress(result)))
+st.plotly_chart(charts.fan_chart(chart_data.projection(result)))
+if result.frontier:
+    run = state.allocation()  # the city-weighted benchmark's impact score is not a RunResult figure
+    marks = {}
+    city = run.comparison.city.allocation if run.comparison is not None else None
+    expected = result.figures("city_weighted").expected_return
+    if city is not None and city.feasible and expected is not None:
+        marks[PORTFOLIOS["city_weighted"]] = (city.metrics()["impact_score"], expected * 100)
+    st.plotly_chart(charts.frontier_chart(chart_data.frontier(result), marks))
 
 with st.expander("How the benchmarks were built"):
-    st.write(f"City-weighted: by {comparison.city.weighting}; status {comparison.city.status}.")
-    for note in comparison.city.notes + comparison.notes:
-        st.write(f"- {note}")
-    st.dataframe(comparison.city.places, width="stretch")
-    st.dataframe(comparison.mix.rename("weight").to_frame(), width="stretch")
+    uk, city_weighted = result.benchmarks.uk, result.benchmarks.city_weighted  # type: ignore[union-attr]
+    spread = {"population": "population", "gva": "economic output (GVA)"}[city_weighted.weighting]
+    st.write(f"{uk.label}.")
+    st.write(f"{city_weighted.label}: the money spread over UK places by {spread}.")
+    for note in city_weighted.city_notes + (result.comparison.notes if result.comparison else []):
+        st.write(f"- {plain(note)}")
+    amount = figure("amount_gbp").heading
+    st.dataframe(
+        pd.DataFrame(
+            {
+                "Place": [p.name for p in city_weighted.places],
+                f"Weight ({spread})": [p.weight for p in city_weighted.places],
+                "Share by weight": [p.proportional_share for p in city_weighted.places],
+                "Share given": [p.target_share for p in city_weighted.places],
+                amount: [p.amount_gbp for p in city_weighted.places],
+            }
+        ),
+        hide_index=True,
+        width="stretch",
+        column_config={
+            f"Weight ({spread})": st.column_config.NumberColumn(format="percent"),
+            "Share by weight": st.column_config.NumberColumn(format="percent"),
+            "Share given": st.column_config.NumberColumn(format="percent"),
+            amount: st.column_config.NumberColumn(format="localized"),
+        },
+    )
+    st.dataframe(
+        pd.DataFrame(
+            {
+                "Asset class": [asset_class(m.asset_class) for m in uk.mix],
+                "Weight in the UK benchmark": [m.weight for m in uk.mix],
+                amount: [m.amount_gbp for m in uk.mix],
+            }
+        ),
+        hide_index=True,
+        width="stretch",
+        column_config={
+            "Weight in the UK benchmark": st.column_config.NumberColumn(format="percent"),
+            amount: st.column_config.NumberColumn(format="localized"),
+        },
+    )

@@ -2,9 +2,9 @@
 
 import streamlit as st
 
-from app_pages import state
-from portfolio.summary import money
+from app_pages import state, widgets
 from screening.summary import summarise
+from screening.vocabulary import label, mandate_value, show
 
 st.title("What would it mean to invest in our own place?")
 universe, mandate, reference = state.universe(), state.mandate(), state.reference()
@@ -26,35 +26,30 @@ st.caption(
 )
 
 st.subheader("This scenario")
+with st.spinner("Working out what the money would do…"):
+    result = state.result()
+places = " and ".join(facts.place_names)
+eligible = sum(1 for r in result.screen or [] if r.eligible and r.local_authority in mandate.places)
 a, b, c = st.columns(3)
-a.metric("Target", f"£{facts.target_gbp / 1e6:,.0f}m")
-b.metric("Candidate investments in " + " and ".join(facts.place_names), facts.local_candidates)
-capacity = facts.local_capacity_gbp
-c.metric("Money they could take", "no cap" if capacity == float("inf") else f"£{capacity / 1e6:,.0f}m")
+a.metric(label("target_gbp"), mandate_value("target_gbp", facts.target_gbp))
+b.metric(
+    f"Eligible candidates in {places}",
+    eligible,
+    help=f"of {facts.local_candidates} candidates in these places; the Screen page says why the others are not",
+)
+widgets.figure_metric(c, "local_capacity_gbp", state.local_capacity_gbp())
 if facts.target_share_of_fund is not None:
     st.write(
-        f"£{facts.target_gbp / 1e6:,.0f}m is **{facts.target_share_of_fund:.1%}** of a "
-        f"£{facts.fund_size_gbp / 1e9:,.1f}bn fund. Government guidance (November 2023) asks each "
-        "fund to plan to invest up to 5% of its assets locally."
+        f"{mandate_value('target_gbp', facts.target_gbp)} is "
+        f"**{show('local_share_of_fund', facts.target_share_of_fund)}** of a "
+        f"{mandate_value('fund_size_gbp', facts.fund_size_gbp)} fund. Government guidance (November 2023) "
+        "asks each fund to plan to invest up to 5% of its assets locally."
     )
-with st.spinner("Working out what the £100m would do…"):
-    run = state.allocation()
-if run.comparison is not None:
-    mine, uk = run.comparison.portfolio, run.comparison.uk
+
+if result.compared:
     st.subheader("What this allocation would do")
-    jobs, kept, given_up = st.columns(3)
-    jobs.metric("Jobs supported", "unknown" if mine.impact.jobs is None else f"{mine.impact.jobs:,.0f}")
-    kept.metric(
-        "Money kept circulating locally",
-        money(mine.impact.local_spend_retained_gbp),
-        help=f"against {money(uk.impact.local_spend_retained_gbp)} for the same money in the UK mix",
-    )
-    given_up.metric(
-        "Return against the fund's UK mix",
-        f"{-run.comparison.fiduciary.return_given_up_bp / 100:+.2f} points",
-        help=f"{mine.expected_return:.1%} a year against {uk.expected_return:.1%}",
-    )
-    st.markdown(run.comparison.summary)
+    widgets.headline_metrics(result)
+    st.markdown(result.summary or "")
 else:
     st.warning("The current limits cannot all be met; the Allocate page says what would have to change.")
 st.info(

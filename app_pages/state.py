@@ -10,6 +10,8 @@ import pandas as pd
 import streamlit as st
 
 from impact_screen.market import market_reference, market_summary
+from portfolio.report import run_result
+from portfolio.result import RunResult
 from portfolio.run import AllocationRun, run_allocation
 from screening import InputFile, Problem, Universe, load_candidates
 from screening.errors import InputError
@@ -67,7 +69,7 @@ def universe() -> Universe:
 
 
 def mandate() -> Mandate:
-    """This session's mandate (the bundled default until the Allocate page exists)."""
+    """This session's mandate: the one set on the Allocate or Screen page, else the bundled default."""
     return st.session_state.get(_MANDATE) or load_mandate(None, reference())
 
 
@@ -165,6 +167,39 @@ def allocation(frontier_points: int = 25) -> AllocationRun:
     return _allocation(
         current, current.provenance.sha256, mandate().model_dump_json(), tables, _key(tables), frontier_points
     )
+
+
+@st.cache_resource(max_entries=16, show_spinner=False)
+def _result(
+    _universe: Universe,
+    universe_key: str,
+    mandate_json: str,
+    _reference: Reference,
+    reference_key: str,
+    frontier_points: int,
+) -> RunResult:
+    run = _allocation(_universe, universe_key, mandate_json, _reference, reference_key, frontier_points)
+    return run_result(run, _universe, Mandate.model_validate_json(mandate_json), _reference)
+
+
+def result(frontier_points: int = 25) -> RunResult:
+    """This session's run as one typed `RunResult`, made once per run: every figure a page shows."""
+    current, tables = universe(), reference()
+    return _result(
+        current, current.provenance.sha256, mandate().model_dump_json(), tables, _key(tables), frontier_points
+    )
+
+
+def local_capacity_gbp() -> float:
+    """What the local candidates could take (the vocabulary's `local_capacity_gbp`): the largest
+    tickets of the candidates eligible under this session's mandate, each at most the target, the
+    same sum the allocation's pre-checks test the target against. Candidates in the places that fail
+    a hurdle are left out (so this can be less than the sum over every local candidate)."""
+    current, chosen, run = universe(), mandate(), allocation()
+    eligible = run.screen.table.index[run.screen.table["eligible"].astype(bool)]
+    frame = current.frame.loc[eligible]
+    tickets = frame.loc[frame["local_authority"].isin(chosen.places), "max_ticket_gbp"]
+    return float(tickets.clip(upper=chosen.target_gbp).sum())
 
 
 def _key(tables: Reference) -> str:

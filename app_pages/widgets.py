@@ -1,11 +1,19 @@
-"""Small drawing helpers shared by pages."""
+"""Small drawing helpers shared by pages: downloads, and run figures as metrics in the
+vocabulary's words (label, formatter, explanation as the help text)."""
+
+from __future__ import annotations
 
 import pandas as pd
 import streamlit as st
 
 from impact_screen.downloads import csv_bytes, xlsx_bytes
+from portfolio.result import RunResult
+from screening.vocabulary import PORTFOLIOS, figure, show
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+# the figures the Overview, Allocate and Compare pages all show, in this order
+HEADLINE = ("expected_return", "return_given_up_bp", "jobs", "jobs_net", "local_spend_retained_gbp")
 
 
 def download_buttons(frame: pd.DataFrame, stem: str, sheet: str, key: str) -> None:
@@ -15,3 +23,40 @@ def download_buttons(frame: pd.DataFrame, stem: str, sheet: str, key: str) -> No
     right.download_button(
         "Download XLSX", xlsx_bytes({sheet: frame}), f"{stem}.xlsx", XLSX, key=f"{key}_xlsx"
     )
+
+
+def figure_metric(where: object, key: str, value: float | None, more: str = "") -> None:
+    """One run figure as a metric: its label, its one formatter, and its explanation (and sign
+    convention, and `more`) as the help text."""
+    term = figure(key)
+    notes = " ".join(
+        part for part in (term.explain, f"Sign: {term.sign}." if term.sign else "", more) if part
+    )
+    where.metric(term.label, show(key, value), help=notes)  # type: ignore[attr-defined]
+
+
+def headline_metrics(result: RunResult) -> None:
+    """The shared headline figures of a compared run, the same on every page that shows them."""
+    mine = result.portfolio
+    uk = result.figures("uk") if result.compared else None
+    fiduciary = result.fiduciary
+    values = {
+        "expected_return": mine.expected_return,
+        "return_given_up_bp": fiduciary.return_given_up_bp if fiduciary else None,
+        "jobs": mine.jobs,
+        "jobs_net": mine.jobs_net,
+        "local_spend_retained_gbp": mine.local_spend_retained_gbp,
+    }
+    more = {
+        "expected_return": ""
+        if uk is None
+        else f"{PORTFOLIOS['uk']}: {show('expected_return', uk.expected_return)}.",
+        "return_given_up_bp": ""
+        if fiduciary is None
+        else f"{figure('return_given_up_gbp').label}: {show('return_given_up_gbp', fiduciary.return_given_up_gbp)}.",
+        "local_spend_retained_gbp": ""
+        if uk is None
+        else f"{PORTFOLIOS['uk']}: {show('local_spend_retained_gbp', uk.local_spend_retained_gbp)}.",
+    }
+    for column, key in zip(st.columns(len(HEADLINE)), HEADLINE, strict=True):
+        figure_metric(column, key, values[key], more.get(key, ""))

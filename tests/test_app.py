@@ -120,9 +120,13 @@ def test_allocate_places_the_target_and_lists_what_binds():
     app = open_page(ALLOCATE)
     assert not app.exception
     metrics = {m.label: m.value for m in app.metric}
-    assert metrics["Placed"] == "£100.0m"
-    assert table_with(app, "amount_gbp")["amount_gbp"].sum() == 100_000_000
-    assert any("is binding at" in m.value for m in app.markdown)
+    assert metrics["Money placed"] == "£100m"
+    table = table_with(app, "Amount (£)")
+    assert table["Amount (£)"].sum() == 100_000_000
+    assert "amount_gbp" not in table.columns and "sme_finance" not in set(table["Sector"])
+    assert set(table["Place"]) <= {"Preston", "South Ribble"}
+    binding = [m.value for m in app.markdown if "is binding at" in m.value]
+    assert binding and not any("(max_candidate_share)" in m or "sector_caps." in m for m in binding)
 
 
 def test_an_infeasible_mandate_shows_the_diagnosis_as_actions():
@@ -136,7 +140,8 @@ def test_an_infeasible_mandate_shows_the_diagnosis_as_actions():
     # (a minimum-risk allocation proved optimal), rounded up to the next 0.1 percentage point
     least = _least_volatility()
     assert actions == [
-        f"- **max_volatility**: raise max_volatility from 5.0% to {math.ceil(least * 1000) / 10:.1f}%"
+        "- **Highest portfolio volatility**: raise Highest portfolio volatility from 5.0% to "
+        f"{math.ceil(least * 1000) / 10:.1f}%"
     ]
 
 
@@ -178,27 +183,65 @@ def test_compare_shows_the_benchmarks_the_fiduciary_test_and_the_summary():
     assert not app.exception
     assert app.info[0].value.startswith("Investing £100m in Preston and South Ribble is expected to earn")
     table = app.dataframe[0].value
-    assert list(table.columns) == ["This allocation", "UK mix", "City-weighted"]
-    assert table.at["jobs supported (gross)", "UK mix"] == "unknown"
+    assert list(table.columns) == ["This allocation", "UK benchmark", "City-weighted benchmark"]
+    assert table.at["Jobs supported (gross)", "UK benchmark"] == "-"  # unknown, never zero
     metrics = {m.label: m.value for m in app.metric}
-    assert metrics["Within the committee's tolerance?"] == "Yes"
+    assert metrics["Within the committee's limit"] == "Yes"
     assert len(app.get("plotly_chart")) >= 3
 
 
-def test_overview_headline_numbers_come_from_the_comparison():
+def _bundled_result():
+    from portfolio.report import run_result
     from portfolio.run import run_allocation
-    from portfolio.summary import money
     from screening import bundled_reference, load_candidates, load_mandate
 
-    app = open_page(PAGES[0])
-    metrics = {m.label: m.value for m in app.metric}
     reference = bundled_reference()
-    run = run_allocation(
-        load_candidates(None, reference), load_mandate(None, reference), reference, frontier_points=0
-    )
-    impact = run.comparison.portfolio.impact
-    assert metrics["Jobs supported"] == f"{impact.jobs:,.0f}"
-    assert metrics["Money kept circulating locally"] == money(impact.local_spend_retained_gbp)
+    universe, mandate = load_candidates(None, reference), load_mandate(None, reference)
+    run = run_allocation(universe, mandate, reference, frontier_points=0)
+    return run_result(run, universe, mandate, reference)
+
+
+SHARED = ("return_given_up_bp", "jobs", "jobs_net", "local_spend_retained_gbp", "expected_return")
+
+
+def test_overview_allocate_and_compare_show_the_shared_figures_as_the_vocabulary_writes_them():
+    from screening.vocabulary import figure, show
+
+    result = _bundled_result()
+    values = {
+        "return_given_up_bp": result.fiduciary.return_given_up_bp,
+        "jobs": result.portfolio.jobs,
+        "jobs_net": result.portfolio.jobs_net,
+        "local_spend_retained_gbp": result.portfolio.local_spend_retained_gbp,
+        "expected_return": result.portfolio.expected_return,
+    }
+    expected = {figure(key).label: show(key, values[key]) for key in SHARED}
+    assert expected["Jobs supported (gross)"] != expected["Jobs supported (net)"]  # both, each labelled
+    for page in (PAGES[0], ALLOCATE, COMPARE):
+        app = open_page(page)
+        assert not app.exception
+        shown = {m.label: m.value for m in app.metric}
+        assert {label: shown.get(label) for label in expected} == expected, page
+        assert all(
+            m.help and figure(k).explain in m.help
+            for k in SHARED
+            for m in app.metric
+            if m.label == figure(k).label
+        )
+    table = open_page(COMPARE).dataframe[0].value
+    for key in ("jobs", "jobs_net", "local_spend_retained_gbp", "expected_return"):
+        assert table.at[figure(key).label, "This allocation"] == show(key, values[key])
+
+
+def test_overview_and_allocate_give_one_capacity_of_the_eligible_candidates():
+    from screening.vocabulary import figure
+
+    capacities = {
+        page: {m.label: m.value for m in open_page(page).metric}[figure("local_capacity_gbp").label]
+        for page in (PAGES[0], ALLOCATE)
+    }
+    # 18 eligible local candidates' largest tickets; the 19th local candidate fails a hurdle
+    assert capacities == {PAGES[0]: "£242m", ALLOCATE: "£242m"}
 
 
 def test_presentation_mode_hides_the_controls():
