@@ -159,11 +159,11 @@ if not result.feasible:
 
 mine = result.portfolio
 st.caption(f"{state.universe().provenance.describe()} · {state.provenance_line()}")
-a, b, c, d = st.columns(4)
-widgets.figure_metric(a, "total_gbp", mine.total_gbp, f"In {mine.holdings} holdings.")
-widgets.figure_metric(b, "volatility", mine.volatility, f"Risk model: {result.risk_model}.")
-widgets.figure_metric(c, "impact_score", mine.impact_score)
-widgets.figure_metric(d, "local_capacity_gbp", state.local_capacity_gbp())
+row = widgets.metric_row()
+widgets.figure_metric(row, "total_gbp", mine.total_gbp, f"In {mine.holdings} holdings.")
+widgets.figure_metric(row, "volatility", mine.volatility, f"Risk model: {result.risk_model}.")
+widgets.figure_metric(row, "impact_score", mine.impact_score)
+widgets.figure_metric(row, "local_capacity_gbp", state.local_capacity_gbp())
 if result.compared:
     widgets.headline_metrics(result)
 if result.solver.message:
@@ -173,11 +173,11 @@ amount, share = figure("amount_gbp"), figure("share")
 table = pd.DataFrame(
     {
         "Holding": [h.name for h in result.allocations],
+        amount.heading: [h.amount_gbp for h in result.allocations],
+        share.label: [h.share for h in result.allocations],
         "Place": [result.place(h.local_authority) for h in result.allocations],
         "Sector": [sector(h.sector) for h in result.allocations],
         "Asset class": [asset_class(h.asset_class) for h in result.allocations],
-        amount.heading: [h.amount_gbp for h in result.allocations],
-        share.label: [h.share for h in result.allocations],
     },
     index=pd.Index([h.id for h in result.allocations], name="Candidate"),
 )

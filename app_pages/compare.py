@@ -50,14 +50,15 @@ for key in ("jobs", "local_spend_retained_gbp"):
 panel = result.fiduciary
 assert panel is not None  # compared
 st.subheader("Can the committee defend it?")
-a, b, c = st.columns(3)
-widgets.figure_metric(a, "return_given_up_gbp", panel.return_given_up_gbp)
-widgets.figure_metric(b, "extra_volatility_bp", panel.extra_volatility_bp)
+row = widgets.metric_row()
+widgets.figure_metric(row, "return_given_up_gbp", panel.return_given_up_gbp)
+widgets.figure_metric(row, "extra_volatility_bp", panel.extra_volatility_bp)
 if panel.within_tolerance is not None:
-    c.metric(
+    row.metric(
         figure("within_tolerance").label,
         "Yes" if panel.within_tolerance else "No",
         help=f"{figure('tolerance_bp').label}: {show('tolerance_bp', panel.tolerance_bp)}.",
+        width="content",
     )
 fund = panel.whole_fund
 if fund.return_given_up_bp is not None:

@@ -17,9 +17,9 @@ st.markdown(
     "would it do locally, and could the committee defend it?"
 )
 
-left, right = st.columns(2)
-left.metric("Kept in the community from each public £1 spent with a local small firm", "63p")
-right.metric("Kept from each £1 spent with a large or multinational company", "40p")
+row = widgets.metric_row()
+row.metric("Kept in the community from each public £1 spent with a local small firm", "63p", width="content")
+row.metric("Kept from each £1 spent with a large or multinational company", "40p", width="content")
 st.caption(
     "Source: Preston City Council, as reported in articles on the Preston Model. These are the "
     "default local-retention rates; you can change them in the data."
@@ -30,14 +30,15 @@ with st.spinner("Working out what the money would do…"):
     result = state.result()
 places = " and ".join(facts.place_names)
 eligible = sum(1 for r in result.screen or [] if r.eligible and r.local_authority in mandate.places)
-a, b, c = st.columns(3)
-a.metric(label("target_gbp"), mandate_value("target_gbp", facts.target_gbp))
-b.metric(
+row = widgets.metric_row()
+row.metric(label("target_gbp"), mandate_value("target_gbp", facts.target_gbp), width="content")
+row.metric(
     f"Eligible candidates in {places}",
     eligible,
     help=f"of {facts.local_candidates} candidates in these places; the Screen page says why the others are not",
+    width="content",
 )
-widgets.figure_metric(c, "local_capacity_gbp", state.local_capacity_gbp())
+widgets.figure_metric(row, "local_capacity_gbp", state.local_capacity_gbp())
 if facts.target_share_of_fund is not None:
     st.write(
         f"{mandate_value('target_gbp', facts.target_gbp)} is "

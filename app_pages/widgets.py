@@ -25,6 +25,11 @@ def download_buttons(frame: pd.DataFrame, stem: str, sheet: str, key: str) -> No
     )
 
 
+def metric_row() -> object:
+    """A row of metrics that wraps onto the next line rather than cutting a label or a value."""
+    return st.container(horizontal=True, wrap=True, gap="medium")
+
+
 def figure_metric(where: object, key: str, value: float | None, more: str = "") -> None:
     """One run figure as a metric: its label, its one formatter, and its explanation (and sign
     convention, and `more`) as the help text."""
@@ -32,7 +37,7 @@ def figure_metric(where: object, key: str, value: float | None, more: str = "") 
     notes = " ".join(
         part for part in (term.explain, f"Sign: {term.sign}." if term.sign else "", more) if part
     )
-    where.metric(term.label, show(key, value), help=notes)  # type: ignore[attr-defined]
+    where.metric(term.label, show(key, value), help=notes, width="content")  # type: ignore[attr-defined]
 
 
 def headline_metrics(result: RunResult) -> None:
@@ -58,5 +63,6 @@ def headline_metrics(result: RunResult) -> None:
         if uk is None
         else f"{PORTFOLIOS['uk']}: {show('local_spend_retained_gbp', uk.local_spend_retained_gbp)}.",
     }
-    for column, key in zip(st.columns(len(HEADLINE)), HEADLINE, strict=True):
-        figure_metric(column, key, values[key], more.get(key, ""))
+    row = metric_row()
+    for key in HEADLINE:
+        figure_metric(row, key, values[key], more.get(key, ""))
