@@ -16,16 +16,7 @@ with st.form("save_run"):
     overwrite = st.checkbox("Replace a saved run of the same name")
     if st.form_submit_button("Save", type="primary"):
         try:
-            current = state.universe()
-            saved = runs.capture(
-                name.strip(),
-                state.allocation(),
-                current,
-                state.mandate(),
-                state.reference(),
-                runs.candidate_file(current, content=state.upload_bytes()),
-                settings={"frontier_points": 25},
-            )
+            saved = runs.capture(name.strip(), state.scenario(), state.allocation(), state.result())
             runs.save_run(saved, overwrite=overwrite)
             st.success(f"Saved as '{saved.name}'.")
         except (StoreError, ImpactScreenError) as exc:
@@ -58,11 +49,15 @@ chosen = st.selectbox("Run", names, key="run_to_open")
 saved = runs.load_run(chosen)
 left, middle, right = st.columns(3)
 if left.button("Load it into this session"):
-    restored = runs.restore(saved)
-    state.use_restored(restored.universe, restored.mandate, saved.candidates.content)
-    for note in restored.notes:
-        st.warning(note)
-    st.success(f"'{chosen}' is now this session's scenario: see the other pages.")
+    try:
+        restored = runs.restore(saved)
+    except (StoreError, ImpactScreenError) as exc:
+        st.error(f"'{chosen}' cannot be loaded: {exc}")
+    else:
+        state.use_restored(restored)
+        for note in restored.notes:
+            st.warning(note)
+        st.success(f"'{chosen}' is now this session's scenario: see the other pages.")
 middle.download_button(
     "Committee paper (HTML)", reports_html.html_report(saved).encode("utf-8"), f"{chosen}.html", "text/html"
 )
@@ -79,4 +74,4 @@ if len(names) >= 2:
     a = first.selectbox("First", names, index=0, key="compare_a")
     b = second.selectbox("Second", names, index=1, key="compare_b")
     diff = runs_compare.compare(runs.load_run(a), runs.load_run(b))
-    st.code(runs_compare.comparison_text(diff), language=None)
+    st.code(runs_compare.comparison_text(diff, keys=False), language=None)

@@ -1,7 +1,10 @@
-"""Session state and caches shared by the pages.
+"""Session state and caches shared by the pages: the app's loader of `ScenarioInputs`.
 
-Each browser session keeps its own candidates (st.session_state), so one user's upload never
-reaches another; loading is cached by the file's bytes, with a bounded cache.
+Each browser session keeps its own inputs (st.session_state: the candidate file's bytes and what
+was read from them, the mandate, the reference tables, a restored run's other files), so one
+user's upload never reaches another. `scenario()` puts them together as the one `ScenarioInputs`
+a run starts from (and a saved run stores); loading and runs are cached by the files' bytes, with
+bounded caches.
 """
 
 from __future__ import annotations
@@ -9,11 +12,13 @@ from __future__ import annotations
 import pandas as pd
 import streamlit as st
 
+from impact_screen.inputs import bundled_files
 from impact_screen.market import market_reference, market_summary
 from portfolio.report import run_result
 from portfolio.result import RunResult
-from portfolio.run import AllocationRun, run_allocation
-from screening import InputFile, Problem, Universe, load_candidates
+from portfolio.run import AllocationRun, run_scenario
+from portfolio.scenario import ScenarioInputs, SolveSettings, scenario_inputs
+from screening import InputFile, Problem, Universe, bundled, load_candidates
 from screening.errors import InputError
 from screening.mandate import Mandate, load_mandate, mandate_from_dict
 from screening.reference import Reference
@@ -21,9 +26,10 @@ from screening.screen import Screen, run_screen
 from screening.stability import StabilitySettings
 
 _UNIVERSE = "universe"
+_CANDIDATES = "candidate_file"
 _MANDATE = "current_mandate"
 _REFERENCE = "market_reference"
-_UPLOAD_BYTES = "upload_bytes"
+_FILES = "run_files"  # a restored run's other input files by role (else the bundled ones)
 
 
 @st.cache_resource(show_spinner=False)
@@ -80,29 +86,45 @@ def accept_upload(name: str, content: bytes) -> list[Problem]:
     except InputError as exc:
         return exc.problems
     st.session_state[_UNIVERSE] = loaded
-    st.session_state[_UPLOAD_BYTES] = content  # kept so a saved run holds the exact file
+    st.session_state[_CANDIDATES] = InputFile(name, content, "upload")  # the exact file a saved run holds
     return loaded.warnings
 
 
 def use_bundled() -> None:
     """Forget this session's upload and return to the bundled candidates."""
     st.session_state.pop(_UNIVERSE, None)
-    st.session_state.pop(_UPLOAD_BYTES, None)
+    st.session_state.pop(_CANDIDATES, None)
 
 
-def upload_bytes() -> bytes | None:
-    """The bytes of this session's accepted upload (None for the bundled candidates)."""
-    return st.session_state.get(_UPLOAD_BYTES)
+def use_restored(scenario: ScenarioInputs) -> None:
+    """Make a saved run's inputs this session's: its candidates, mandate, assumptions and files."""
+    st.session_state[_UNIVERSE] = scenario.universe
+    st.session_state[_CANDIDATES] = scenario.candidates
+    st.session_state[_REFERENCE] = scenario.reference
+    st.session_state[_FILES] = {
+        role: f for role, f in scenario.files().items() if role not in ("candidates", "mandate")
+    }
+    set_mandate(scenario.mandate)
 
 
-def use_restored(universe: Universe, mandate: Mandate, content: bytes | None) -> None:
-    """Make a saved run's candidates and mandate this session's."""
-    if universe.provenance.source == "bundled":
-        use_bundled()
-    else:
-        st.session_state[_UNIVERSE] = universe
-        st.session_state[_UPLOAD_BYTES] = content
-    set_mandate(mandate)
+@st.cache_resource(show_spinner=False)
+def _bundled_file(name: str) -> InputFile:
+    return bundled.read(name)
+
+
+def candidate_file() -> InputFile:
+    """The bytes of this session's candidates: an accepted upload, a restored run's, or the bundled file."""
+    return st.session_state.get(_CANDIDATES) or _bundled_file(bundled.CANDIDATES)
+
+
+def _files(tables: Reference) -> dict[str, InputFile]:
+    """This session's other input files by role: a restored run's, else the bundled ones."""
+    return st.session_state.get(_FILES) or _bundled_files(tables, _key(tables))
+
+
+@st.cache_resource(max_entries=4, show_spinner=False)
+def _bundled_files(_tables: Reference, reference_key: str) -> dict[str, InputFile]:
+    return bundled_files(_tables)
 
 
 def problem_table(problems: list[Problem]) -> pd.DataFrame:
@@ -148,46 +170,68 @@ def screen(draws: int = 10_000, top_k: int = 10) -> Screen:
     )
 
 
-@st.cache_resource(max_entries=16, show_spinner=False)  # results hold solver objects: shared, never copied
-def _allocation(
+@st.cache_resource(max_entries=16, show_spinner=False)
+def _scenario(
+    _candidates: InputFile,
     _universe: Universe,
-    universe_key: str,
     mandate_json: str,
     _reference: Reference,
-    reference_key: str,
+    _files: dict[str, InputFile],
+    key: str,
     frontier_points: int,
-) -> AllocationRun:
-    mandate = Mandate.model_validate_json(mandate_json)
-    return run_allocation(_universe, mandate, _reference, frontier_points=frontier_points)
-
-
-def allocation(frontier_points: int = 25) -> AllocationRun:
-    """The allocation of this session's candidates under its mandate (cached by their content)."""
-    current, tables = universe(), reference()
-    return _allocation(
-        current, current.provenance.sha256, mandate().model_dump_json(), tables, _key(tables), frontier_points
+) -> ScenarioInputs:
+    files = dict(_files)
+    covariance = files.pop("covariance", None)
+    return scenario_inputs(
+        _candidates,
+        Mandate.model_validate_json(mandate_json),
+        _reference,
+        files,
+        covariance,
+        solve=SolveSettings(frontier_points=frontier_points),
+        universe=_universe,
     )
 
 
+def scenario(frontier_points: int = 25) -> ScenarioInputs:
+    """This session's `ScenarioInputs`: every input of its run, once (cached by the files' bytes)."""
+    current, tables = universe(), reference()
+    files = _files(tables)
+    chosen = candidate_file()
+    key = ":".join(
+        [chosen.sha256, _key(tables), *(f"{role}={f.sha256}" for role, f in sorted(files.items()))]
+    )
+    return _scenario(chosen, current, mandate().model_dump_json(), tables, files, key, frontier_points)
+
+
+def _scenario_key(inputs: ScenarioInputs) -> str:
+    """Identity of a scenario for cache keys: its files' bytes, its mandate and its settings."""
+    files = ",".join(f"{role}={f.sha256}" for role, f in sorted(inputs.files().items()))
+    return (
+        f"{files}|{inputs.mandate.model_dump_json()}|{_key(inputs.reference)}|{inputs.solve}|{inputs.screen}"
+    )
+
+
+@st.cache_resource(max_entries=16, show_spinner=False)  # results hold solver objects: shared, never copied
+def _allocation(_inputs: ScenarioInputs, key: str) -> AllocationRun:
+    return run_scenario(_inputs)
+
+
+def allocation(frontier_points: int = 25) -> AllocationRun:
+    """The run of this session's scenario (cached by its inputs)."""
+    inputs = scenario(frontier_points)
+    return _allocation(inputs, _scenario_key(inputs))
+
+
 @st.cache_resource(max_entries=16, show_spinner=False)
-def _result(
-    _universe: Universe,
-    universe_key: str,
-    mandate_json: str,
-    _reference: Reference,
-    reference_key: str,
-    frontier_points: int,
-) -> RunResult:
-    run = _allocation(_universe, universe_key, mandate_json, _reference, reference_key, frontier_points)
-    return run_result(run, _universe, Mandate.model_validate_json(mandate_json), _reference)
+def _result(_inputs: ScenarioInputs, key: str) -> RunResult:
+    return run_result(_allocation(_inputs, key), _inputs.universe, _inputs.mandate, _inputs.reference)
 
 
 def result(frontier_points: int = 25) -> RunResult:
     """This session's run as one typed `RunResult`, made once per run: every figure a page shows."""
-    current, tables = universe(), reference()
-    return _result(
-        current, current.provenance.sha256, mandate().model_dump_json(), tables, _key(tables), frontier_points
-    )
+    inputs = scenario(frontier_points)
+    return _result(inputs, _scenario_key(inputs))
 
 
 def local_capacity_gbp() -> float:

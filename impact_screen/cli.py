@@ -115,10 +115,9 @@ def _validate(args: argparse.Namespace) -> int:
 def _screen(args: argparse.Namespace) -> int:
     from screening.screen import run_screen, screen_document
 
-    settings = _stability(args)
-    inputs = load_inputs(args)
+    inputs = load_inputs(args, screen=_stability(args))
     report_problems(inputs.warnings)
-    result = run_screen(inputs.universe, inputs.mandate, inputs.reference, settings)
+    result = run_screen(inputs.universe, inputs.mandate, inputs.reference, inputs.screen)
     if args.json is not None:
         write_json(args.json, screen_document(result, inputs.universe, inputs.mandate, inputs.reference))
     if args.json is None or str(args.json) != "-":
@@ -127,29 +126,21 @@ def _screen(args: argparse.Namespace) -> int:
 
 
 def _allocate(args: argparse.Namespace) -> int:
-    from portfolio.problem import SolveOptions
     from portfolio.report import run_result
-    from portfolio.run import run_allocation
+    from portfolio.run import run_scenario
+    from portfolio.scenario import SolveSettings
 
     _positive(time_limit=args.time_limit, frontier_points=args.frontier_points + 1)
+    solve = SolveSettings(args.time_limit, args.frontier_points, with_comparison=not args.no_comparison)
     stability = _stability(args)
     check_save_target(args)
-    inputs = load_inputs(args)
+    inputs = load_inputs(args, screen=stability, solve=solve)
     report_problems(inputs.warnings)
-    run = run_allocation(
-        inputs.universe,
-        inputs.mandate,
-        inputs.reference,
-        inputs.covariance,
-        SolveOptions(time_limit_s=args.time_limit),
-        args.frontier_points,
-        with_comparison=not args.no_comparison,
-        stability=stability,
-    )
+    run = run_scenario(inputs)
     result = run_result(run, inputs.universe, inputs.mandate, inputs.reference)
     if args.json is not None:
         write_json(args.json, result.to_json())
-    save_if_asked(args, run, inputs, result)
+    save_if_asked(args, inputs, run, result)
     if args.json is None or str(args.json) != "-":
         print(allocation_text(result, inputs.reference))
     if run.allocation.status == "infeasible":

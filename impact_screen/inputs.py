@@ -1,69 +1,72 @@
-"""Load and check every input a command names, reporting all problems across all files at once."""
+"""The command line's loader: every input a command names read once into one `ScenarioInputs`,
+with all problems across all files reported at once."""
 
 from __future__ import annotations
 
 import argparse
 import sys
-from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from collections.abc import Sequence
+from dataclasses import replace
 from pathlib import Path
 from typing import TypeVar
 
-import pandas as pd
-
 from impact_screen.market import market_reference
-from screening import InputFile, Problem, load_candidates, load_mandate, load_matrix
-from screening.candidates import Universe
+from portfolio.scenario import REFERENCE_ROLES, ScenarioInputs, SolveSettings, collect, scenario_inputs
+from screening import InputFile, Problem, bundled, load_mandate
 from screening.errors import InputError
-from screening.mandate import Mandate, check_against_universe
-from screening.reference import Reference
+from screening.mandate import check_against_universe
+from screening.reference import REFERENCE_FILES, Reference
+from screening.stability import StabilitySettings
 
 T = TypeVar("T")
 
 
-@dataclass
-class Inputs:
-    """Everything a command runs on, once every file has been checked."""
+def bundled_files(reference: Reference) -> dict[str, InputFile]:
+    """The bundled files a run reads besides the candidates and the mandate, by role: the
+    risk-model settings, the UK benchmark mix, the stress scenarios and the reference tables'
+    places, retention and social-value files (checked to be the bytes `reference` was read from)."""
+    files = {
+        "risk_model": bundled.read(bundled.RISK_MODEL),
+        "uk_benchmark_mix": bundled.read(bundled.UK_BENCHMARK_MIX),
+        "stress_scenarios": bundled.read(bundled.STRESS_SCENARIOS),
+        **{role: bundled.read(REFERENCE_FILES[role]) for role in REFERENCE_ROLES},
+    }
+    for role in REFERENCE_ROLES:
+        known = reference.provenance.get(role)
+        if known is not None and known.sha256 != files[role].sha256:
+            raise InputError(
+                [Problem(files[role].name, None, None, "changed while the tool was running; start it again")]
+            )
+    return files
 
-    universe: Universe
-    mandate: Mandate
-    reference: Reference
-    covariance: pd.DataFrame | None
-    warnings: list[Problem]
 
-
-def _attempt(problems: list[Problem], load: Callable[[], T]) -> T | None:
-    """Run one loader, collecting its problems so every file is checked in one go."""
-    try:
-        return load()
-    except InputError as exc:
-        problems.extend(exc.problems)
-        return None
-
-
-def load_inputs(args: argparse.Namespace) -> Inputs:
-    """Load and check every input named on the command line; InputError lists all problems."""
+def load_inputs(
+    args: argparse.Namespace, screen: StabilitySettings | None = None, solve: SolveSettings | None = None
+) -> ScenarioInputs:
+    """Read and check every input named on the command line, once, into one `ScenarioInputs`
+    with the screen's and the solve's settings (the bundled file for any input not named);
+    InputError lists every problem in every file."""
     problems: list[Problem] = []
     reference, _notes = market_reference(refresh=False)  # a fresh market-data cache, else the bundled figures
-    universe = _attempt(problems, lambda: load_candidates(_file(args.candidates), reference))
-    mandate = _attempt(problems, lambda: load_mandate(_file(args.mandate), reference))
+    candidates = collect(problems, lambda: _file(args.candidates) or bundled.read(bundled.CANDIDATES))
+    mandate_file = collect(problems, lambda: _file(args.mandate))
+    mandate = collect(problems, lambda: load_mandate(mandate_file, reference))
     covariance = None
     if getattr(args, "covariance", None) is not None:
-        ids = list(universe.frame.index) if universe is not None else []
-        loaded = _attempt(
-            problems, lambda: load_matrix(InputFile.from_path(args.covariance), "covariance", ids)
+        covariance = collect(problems, lambda: InputFile.from_path(args.covariance))
+    files = bundled_files(reference) | ({"mandate": mandate_file} if mandate_file else {})
+    if candidates is None:
+        raise InputError(_unique(problems))
+    try:
+        scenario = scenario_inputs(
+            candidates, mandate, reference, files, covariance, screen, solve, problems=problems
         )
-        if loaded is not None:
-            covariance, matrix_warnings = loaded
-            problems += matrix_warnings
-    if universe is not None:
-        problems += universe.warnings
-        if mandate is not None:
-            problems += _cross_check(mandate, universe, args.mandate)
-    problems = _unique(problems)
-    if universe is None or mandate is None or any(p.severity == "error" for p in problems):
-        raise InputError(problems)
-    return Inputs(universe, mandate, reference, covariance, problems)
+    except InputError as exc:
+        raise InputError(_unique(exc.problems)) from None
+    checked = _unique(scenario.warnings + _cross_check(scenario))
+    if any(p.severity == "error" for p in checked):
+        raise InputError(checked)
+    return replace(scenario, warnings=checked)
 
 
 def _file(path: Path | None) -> InputFile | None:
@@ -78,14 +81,16 @@ def report_problems(problems: Sequence[Problem]) -> None:
         print(f"{errors} problem(s) found.", file=sys.stderr)
 
 
-def _cross_check(mandate: Mandate, universe: Universe, path: Path | None) -> list[Problem]:
-    text = path.read_text(encoding="utf-8-sig") if path is not None else ""
-    frame = universe.frame
+def _cross_check(scenario: ScenarioInputs) -> list[Problem]:
+    """The mandate against the candidates: sectors and places it names that none of them has."""
+    source = scenario.mandate_file
+    text = source.content.decode("utf-8-sig", errors="replace") if source is not None else ""
+    frame = scenario.universe.frame
     return check_against_universe(
-        mandate,
+        scenario.mandate,
         list(frame["sector"].unique()),
         list(frame["local_authority"].unique()),
-        str(path) if path else "mandate.toml (bundled)",
+        source.name if source is not None else "mandate.toml (bundled)",
         text,
     )
 

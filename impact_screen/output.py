@@ -11,8 +11,8 @@ from typing import TYPE_CHECKING
 
 import pandas as pd
 
-from impact_screen.inputs import Inputs
 from impact_screen.market import market_summary
+from portfolio.scenario import ScenarioInputs
 from screening.files import write_atomically
 from screening.mandate import Mandate
 from screening.reference import Reference
@@ -88,7 +88,7 @@ def _money(value: float) -> str:
     return "no cap" if value == float("inf") else money(value)
 
 
-def summary_text(inputs: Inputs) -> str:
+def summary_text(inputs: ScenarioInputs) -> str:
     """The validate command's summary of checked inputs."""
     universe, mandate, reference = inputs.universe, inputs.mandate, inputs.reference
     has_covariance = inputs.covariance is not None

@@ -2,9 +2,12 @@
 it (comparing two runs is `impact_screen.runs_compare`). The CLI (`impact_screen.runs_cli`) and the
 app call these; nothing prints.
 
-A saved run keeps copies of its inputs (candidate bytes, covariance bytes, the mandate as TOML,
-the capital market assumptions and correlations actually used as CSV text), so a rerun uses the
-same figures even after the files or the market-data cache change.
+A saved run stores its `ScenarioInputs`: a copy of every input file's bytes by role (candidates,
+covariance, mandate, risk-model settings, UK benchmark mix, stress scenarios, places, retention,
+social value), the mandate as TOML, the capital market assumptions and correlations actually used
+(market data applied) as CSV text, and the screen's and the solve's settings. `restore` gives the
+same `ScenarioInputs` back and `rerun` runs it, so a rerun uses the same figures even after the
+files or the market-data cache change. Nothing here reads an input file from disk.
 """
 
 from __future__ import annotations
@@ -13,7 +16,7 @@ import csv
 import hashlib
 import io
 import platform
-from dataclasses import asdict, dataclass, field, replace
+from dataclasses import asdict, dataclass, replace
 from datetime import UTC, datetime
 from importlib import metadata
 from pathlib import Path
@@ -23,20 +26,25 @@ import pandas as pd
 
 from impact_screen.runs_compare import result_differences
 from impact_screen.store import RunStore, RunSummary, SavedRun, StoredFile, StoreError, check_name
-from screening import InputFile, load_candidates, load_matrix, load_reference
-from screening.bundled import RISK_MODEL, bundled
-from screening.candidates import Universe
-from screening.mandate import Mandate, mandate_from_text
+from portfolio.scenario import COMPARISON_ROLES, REFERENCE_ROLES
+from screening import InputFile, bundled, load_candidates, load_reference
+from screening.mandate import mandate_from_text
 from screening.provenance import Provenance, data_version
-from screening.reference import ASSUMPTION_COLUMNS, Reference
+from screening.reference import ASSUMPTION_COLUMNS, REFERENCE_FILES, Reference
 from screening.stability import StabilitySettings
 
 if TYPE_CHECKING:
     from portfolio.result import RunResult
     from portfolio.run import AllocationRun
+    from portfolio.scenario import ScenarioInputs
 
 PACKAGES = ("impact-screen", "cvxpy", "clarabel", "pyscipopt", "pandas", "numpy", "yfinance", "scipy")
-COMPARISON_FILES = ("uk_benchmark_mix", "stress_scenarios")
+_BUNDLED_ROLES = {
+    "risk_model": bundled.RISK_MODEL,
+    "uk_benchmark_mix": bundled.UK_BENCHMARK_MIX,
+    "stress_scenarios": bundled.STRESS_SCENARIOS,
+    **{role: REFERENCE_FILES[role] for role in REFERENCE_ROLES},
+}
 _ASSUMPTION_NAMES = [c.name for c in ASSUMPTION_COLUMNS]
 
 
@@ -61,30 +69,6 @@ def stored_file(source: InputFile) -> StoredFile:
     return StoredFile(source.name, source.origin, source.content, source.sha256)
 
 
-def candidate_file(universe: Universe, content: bytes | None = None) -> InputFile:
-    """The candidate file a universe was read from, checked to be the same bytes (by SHA-256).
-
-    Pass `content` for an upload (its bytes live only in the session); a bundled file or a file
-    on disk is read again.
-    """
-    provenance = universe.provenance
-    if content is None:
-        if provenance.source not in ("bundled", "file"):
-            raise StoreError("the uploaded candidate file's bytes are needed to save this run")
-        try:
-            source = InputFile.from_path(provenance.name, origin=provenance.source)  # type: ignore[arg-type]
-        except Exception as exc:
-            raise StoreError(f"cannot read the candidate file again to save it: {exc}") from None
-    else:
-        origin = provenance.source if provenance.source in ("bundled", "file", "upload") else "upload"
-        source = InputFile(provenance.name, content, origin)  # type: ignore[arg-type]
-    if source.sha256 != provenance.sha256:
-        raise StoreError(
-            f"the candidate file {provenance.name} changed after it was loaded; run again to save it"
-        )
-    return source
-
-
 def assumption_tables(reference: Reference) -> tuple[str, str]:
     """The assumptions (with their market-data columns) and correlations actually used, as CSV text."""
     assumptions = reference.assumptions.copy()
@@ -95,68 +79,34 @@ def assumption_tables(reference: Reference) -> tuple[str, str]:
     )
 
 
-def _comparison_files(run: AllocationRun) -> tuple[dict[str, StoredFile], list[str]]:
-    """Copies of the comparison's own inputs (benchmark mix, stress scenarios), read again and
-    checked by SHA-256; the names of any that could not be read back are returned too."""
-    comparison = getattr(run, "comparison", None)
-    files: dict[str, StoredFile] = {}
-    unstored: list[str] = []
-    for role in COMPARISON_FILES:
-        provenance = getattr(comparison, "provenance", {}).get(role) if comparison is not None else None
-        if provenance is None:
-            continue
-        try:
-            content = Path(provenance.name).read_bytes()
-        except OSError:
-            content = b""
-        if _sha(content) == provenance.sha256:
-            files[role] = StoredFile(provenance.name, provenance.source, content, provenance.sha256)
-        else:
-            unstored.append(role)
-    return files, unstored
-
-
 def capture(
-    name: str,
-    run: AllocationRun,
-    universe: Universe,
-    mandate: Mandate,
-    reference: Reference,
-    candidates: InputFile,
-    covariance: InputFile | None = None,
-    settings: dict | None = None,
-    result: RunResult | None = None,
+    name: str, scenario: ScenarioInputs, run: AllocationRun, result: RunResult | None = None
 ) -> SavedRun:
-    """A run ready to save or report: its inputs (copied), provenance, versions and results
-    (`result`, the run's RunResult, when the caller has already made it)."""
+    """A run ready to save or report: the scenario it ran (a copy of every input file's bytes, the
+    mandate, the assumptions actually used, the settings), provenance, versions and results
+    (`result`, the run's RunResult, when the caller has already made it). Nothing is read from disk."""
     from portfolio.report import run_result
     from screening.screen import screen_records
 
     check_name(name)
-    if candidates.sha256 != universe.provenance.sha256:
-        raise StoreError(f"the candidate bytes given are not those of {universe.provenance.name}")
+    universe, mandate, reference = scenario.universe, scenario.mandate, scenario.reference
     document = (result or run_result(run, universe, mandate, reference)).to_json()
     assumptions_csv, correlations_csv = assumption_tables(reference)
+    files = scenario.files()
     provenance = {
         **{key: dict(p) for key, p in document.get("provenance", {}).items()},
         "candidates": universe.provenance.as_dict(),
         **{key: p.as_dict() for key, p in reference.provenance.items()},
-        "risk_model": {"name": RISK_MODEL, "sha256": _sha(bundled(RISK_MODEL).read_bytes())},
+        "risk_model": _file_provenance(scenario.risk_file),
+        **({"covariance": _file_provenance(files["covariance"])} if "covariance" in files else {}),
     }
-    files, unstored = _comparison_files(run)
-    if covariance is not None:
-        provenance["covariance"] = {
-            "source": covariance.origin,
-            "name": covariance.name,
-            "sha256": covariance.sha256,
-        }
-    portfolio = document.get("portfolio", {})
+    solve = scenario.solve
     return SavedRun(
         name=name,
         created_at=datetime.now(UTC).isoformat(timespec="seconds"),
         mandate_toml=mandate.to_toml(),
-        candidates=stored_file(candidates),
-        covariance=stored_file(covariance) if covariance is not None else None,
+        candidates=stored_file(scenario.candidates),
+        covariance=stored_file(scenario.covariance_file) if scenario.covariance_file is not None else None,
         assumptions_csv=assumptions_csv,
         correlations_csv=correlations_csv,
         provenance=provenance,
@@ -164,26 +114,36 @@ def capture(
         results=document,
         screen=screen_records(run.screen),
         settings={
-            **(settings or {}),
-            "stability": asdict(run.screen.settings),
-            **({"unstored_inputs": unstored} if unstored else {}),
+            "time_limit_s": solve.time_limit_s,
+            "frontier_points": solve.frontier_points,
+            "with_comparison": solve.with_comparison,
+            "stability": asdict(scenario.screen),
         },
-        files=files,
-        summary={
-            "mandate": mandate.name,
-            "status": document["status"],
-            "target_gbp": document["target_gbp"],
-            "holdings": portfolio.get("holdings", 0),
-            "expected_return": portfolio.get("expected_return"),
-            "volatility": portfolio.get("volatility"),
-            "impact_score": portfolio.get("impact_score"),
-            "jobs": portfolio.get("jobs"),
-            "candidates": candidates.name,
-            "assumptions": reference.provenance["assumptions"].source
-            if "assumptions" in reference.provenance
-            else "bundled",
-        },
+        files={role: stored_file(f) for role, f in files.items() if role not in ("candidates", "covariance")},
+        summary=_summary(document, scenario),
     )
+
+
+def _file_provenance(source: InputFile) -> dict:
+    return {"source": source.origin, "name": source.name, "sha256": source.sha256}
+
+
+def _summary(document: dict, scenario: ScenarioInputs) -> dict:
+    """The few figures `runs list` shows."""
+    portfolio = document.get("portfolio", {})
+    assumptions = scenario.reference.provenance.get("assumptions")
+    return {
+        "mandate": scenario.mandate.name,
+        "status": document["status"],
+        "target_gbp": document["target_gbp"],
+        "holdings": portfolio.get("holdings", 0),
+        "expected_return": portfolio.get("expected_return"),
+        "volatility": portfolio.get("volatility"),
+        "impact_score": portfolio.get("impact_score"),
+        "jobs": portfolio.get("jobs"),
+        "candidates": scenario.candidates.name,
+        "assumptions": assumptions.source if assumptions is not None else "bundled",
+    }
 
 
 def result_of(saved: SavedRun) -> RunResult:
@@ -242,17 +202,6 @@ def delete_run(name: str) -> bool:
 # Restore and rerun
 
 
-@dataclass
-class Restored:
-    """A saved run's inputs, ready for the core (or for the app's session)."""
-
-    universe: Universe
-    mandate: Mandate
-    reference: Reference
-    covariance: pd.DataFrame | None
-    notes: list[str] = field(default_factory=list)
-
-
 def _input(saved: SavedRun, stored: StoredFile) -> InputFile:
     if _sha(stored.content) != stored.sha256:
         raise StoreError(f"the saved run '{saved.name}': {stored.name} does not match its SHA-256")
@@ -274,34 +223,71 @@ def _known_columns(text: str) -> str:
     return buffer.getvalue()
 
 
-def restore(saved: SavedRun) -> Restored:
-    """The inputs exactly as stored; InputError if the current code no longer accepts them."""
+def _stored_files(saved: SavedRun) -> tuple[dict[str, InputFile], list[str]]:
+    """The run's input files by role, from the store; for a role an older run did not keep, the
+    bundled file, with a note when it is not the one the run was saved with."""
+    files = {role: _input(saved, stored) for role, stored in saved.files.items()}
+    notes = []
+    for role, name in _BUNDLED_ROLES.items():
+        if role in files:
+            continue
+        files[role] = bundled.read(name)
+        before = saved.provenance.get(role, {}).get("sha256")
+        if before and before != files[role].sha256:
+            notes.append(
+                f"the {name} in use has changed since the run was saved (the run did not keep a copy)"
+            )
+    return files, notes
+
+
+def _reference(saved: SavedRun, files: dict[str, InputFile]) -> Reference:
+    """The reference tables as the run used them: its places, retention and social-value files and
+    the assumptions and correlations actually used (market-data columns and provenance included)."""
     label = f"saved run '{saved.name}'"
     base = load_reference(
         InputFile(f"{label}: assumptions", _known_columns(saved.assumptions_csv).encode(), "file"),
         InputFile(f"{label}: correlations", saved.correlations_csv.encode(), "file"),
+        files={role: files[role] for role in REFERENCE_ROLES},
     )
     extras = pd.read_csv(io.StringIO(saved.assumptions_csv), index_col=0, dtype={"proxy": object})
     assumptions = base.assumptions.join(extras[[c for c in extras.columns if c not in _ASSUMPTION_NAMES]])
     provenance = dict(base.provenance)
-    notes = []
-    for key, stored in saved.provenance.items():
-        if key in ("assumptions", "correlations"):
-            provenance[key] = _provenance(stored)
-        elif key in provenance and provenance[key].sha256 != stored.get("sha256"):
-            notes.append(f"{provenance[key].describe()} has changed since the run was saved")
-    risk = saved.provenance.get("risk_model", {}).get("sha256")
-    if risk and risk != _sha(bundled(RISK_MODEL).read_bytes()):
-        notes.append(f"the risk-model settings ({RISK_MODEL}) have changed since the run was saved")
-    reference = replace(base, assumptions=assumptions, provenance=provenance)
-    universe = load_candidates(_input(saved, saved.candidates), reference)
+    for key in ("assumptions", "correlations", *REFERENCE_ROLES):
+        if key in saved.provenance:
+            provenance[key] = _provenance(saved.provenance[key])
+    return replace(base, assumptions=assumptions, provenance=provenance)
+
+
+def restore(saved: SavedRun) -> ScenarioInputs:
+    """The saved run's `ScenarioInputs`, exactly as stored (a run saved before every input was kept
+    falls back to the bundled file, with a note); InputError if the code no longer accepts them."""
+    from portfolio.scenario import SolveSettings, scenario_inputs
+
+    files, notes = _stored_files(saved)
+    reference = _reference(saved, files)
+    candidates = _input(saved, saved.candidates)
+    universe = load_candidates(candidates, reference)
     if "candidates" in saved.provenance:
         universe = replace(universe, provenance=_provenance(saved.provenance["candidates"]))
-    mandate = mandate_from_text(saved.mandate_toml, f"{label}: mandate", reference)
-    covariance = None
-    if saved.covariance is not None:
-        covariance, _ = load_matrix(_input(saved, saved.covariance), "covariance", list(universe.frame.index))
-    return Restored(universe, mandate, reference, covariance, notes)
+    mandate = mandate_from_text(saved.mandate_toml, f"saved run '{saved.name}': mandate", reference)
+    covariance = _input(saved, saved.covariance) if saved.covariance is not None else None
+    settings = saved.settings or {}
+    solve = SolveSettings(
+        time_limit_s=float(settings.get("time_limit_s", 60.0)),
+        frontier_points=int(settings.get("frontier_points", len(saved.results.get("frontier", [])) or 25)),
+        with_comparison=bool(settings.get("with_comparison", True)),
+    )
+    # runs saved before the screen's settings were kept were screened with 1,000 draws
+    screen = StabilitySettings(**settings.get("stability", {"draws": 1_000}))
+    scenario = scenario_inputs(
+        candidates, mandate, reference, files, covariance, screen, solve, universe=universe
+    )
+    comparison = scenario.comparison
+    stored = {
+        role: _provenance(saved.provenance[role]) for role in COMPARISON_ROLES if role in saved.provenance
+    }
+    comparison = replace(comparison, provenance={**comparison.provenance, **stored})
+    return replace(scenario, comparison=comparison, notes=notes)
 
 
 @dataclass
@@ -314,46 +300,15 @@ class Rerun:
     results: dict
 
 
-def _comparison_inputs(saved: SavedRun, reference: Reference):
-    """The stored benchmark mix and stress scenarios, when the run kept them (else the current ones)."""
-    if not all(role in saved.files for role in COMPARISON_FILES):
-        return None
-    from portfolio.comparison_inputs import load_comparison_inputs
-
-    mix, scenarios = (_input(saved, saved.files[role]) for role in COMPARISON_FILES)
-    loaded = load_comparison_inputs(reference, mix=mix, scenarios=scenarios)
-    stored = {
-        role: _provenance(saved.provenance[role]) for role in COMPARISON_FILES if role in saved.provenance
-    }
-    return replace(loaded, provenance={**loaded.provenance, **stored})
-
-
 def rerun(saved: SavedRun) -> Rerun:
-    """Re-solve from the stored inputs and compare with the stored result, to the pound."""
-    from portfolio.problem import SolveOptions
+    """Re-solve from the stored scenario and compare with the stored result, to the pound."""
     from portfolio.report import run_result
-    from portfolio.run import run_allocation
+    from portfolio.run import run_scenario
 
-    inputs = restore(saved)
-    settings = saved.settings or {}
-    options = SolveOptions(time_limit_s=float(settings.get("time_limit_s", 60.0)))
-    frontier_points = int(settings.get("frontier_points", len(saved.results.get("frontier", [])) or 25))
-    # runs saved before the screen's settings were kept were screened with 1,000 draws
-    stability = StabilitySettings(**settings.get("stability", {"draws": 1_000}))
-    comparison_inputs = _comparison_inputs(saved, inputs.reference)
-    extra = {"comparison_inputs": comparison_inputs} if comparison_inputs is not None else {}
-    run = run_allocation(
-        inputs.universe,
-        inputs.mandate,
-        inputs.reference,
-        inputs.covariance,
-        options,
-        frontier_points,
-        stability=stability,
-        **extra,
-    )
-    document = run_result(run, inputs.universe, inputs.mandate, inputs.reference).to_json()
-    notes = list(inputs.notes)
+    scenario = restore(saved)
+    run = run_scenario(scenario)
+    document = run_result(run, scenario.universe, scenario.mandate, scenario.reference).to_json()
+    notes = list(scenario.notes)
     for key, now in document.get("provenance", {}).items():
         before = saved.results.get("provenance", {}).get(key)
         if (

@@ -18,9 +18,9 @@ from typing import TYPE_CHECKING
 from impact_screen.store import RunStore, StoreError, check_name
 
 if TYPE_CHECKING:
-    from impact_screen.inputs import Inputs
     from portfolio.result import RunResult
     from portfolio.run import AllocationRun
+    from portfolio.scenario import ScenarioInputs
 
 EXIT_OK, EXIT_DIFFERENT, EXIT_INVALID = 0, 1, 2
 
@@ -71,43 +71,20 @@ def check_save_target(args: argparse.Namespace) -> None:
 
 
 def save_if_asked(
-    args: argparse.Namespace, run: AllocationRun, inputs: Inputs, result: RunResult | None = None
+    args: argparse.Namespace, scenario: ScenarioInputs, run: AllocationRun, result: RunResult | None = None
 ) -> None:
-    """Save the run when `--save NAME` was given, with copies of the exact inputs it used."""
+    """Save the run when `--save NAME` was given: the scenario it ran (every input's bytes) and its result."""
     name = getattr(args, "save", None)
     if not name:
         return
-    from impact_screen.runs import candidate_file, capture
+    from impact_screen.runs import capture
 
-    candidates = candidate_file(inputs.universe)
-    covariance = _covariance_file(args, inputs)
-    settings = {"time_limit_s": args.time_limit, "frontier_points": args.frontier_points}
-    saved = capture(
-        name, run, inputs.universe, inputs.mandate, inputs.reference, candidates, covariance, settings, result
-    )
+    saved = capture(name, scenario, run, result)
     with RunStore() as store:
         store.save(saved, overwrite=args.overwrite)
         where = store.path
     stream = sys.stdout if _text_wanted(args) else sys.stderr
     print(f"Saved as run '{name}' in {where}.", file=stream)
-
-
-def _covariance_file(args: argparse.Namespace, inputs: Inputs):
-    """The covariance file's bytes, checked to hold the matrix that was used."""
-    if getattr(args, "covariance", None) is None or inputs.covariance is None:
-        return None
-    from screening import InputError, InputFile, load_matrix
-
-    try:
-        source = InputFile.from_path(args.covariance)
-        matrix, _ = load_matrix(source, "covariance", list(inputs.universe.frame.index))
-    except InputError:
-        matrix = None
-    if matrix is None or not matrix.equals(inputs.covariance):
-        raise StoreError(
-            f"the covariance file {args.covariance} changed after it was loaded; run again to save it"
-        )
-    return source
 
 
 # ---------------------------------------------------------------------------------------------

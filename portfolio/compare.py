@@ -20,7 +20,7 @@ from portfolio.holdings import Holdings, JointRisk, joint_risk
 from portfolio.impact import ImpactBasis, impact_basis, impact_totals
 from portfolio.problem import SolveOptions
 from portfolio.projection import Projection, project
-from portfolio.risk import RiskModel
+from portfolio.risk import RiskModel, RiskSettings
 from portfolio.stress import StressResult, stress_tests
 from portfolio.summary import plain_summary
 from screening.candidates import Universe
@@ -65,12 +65,14 @@ def compare(
     allocation: Allocation,
     inputs: ComparisonInputs | None = None,
     options: SolveOptions | None = None,
+    risk_settings: RiskSettings | None = None,
 ) -> Comparison:
-    """Build both benchmarks and compare the (feasible) allocation with them."""
+    """Build both benchmarks and compare the (feasible) allocation with them (the factor model with
+    `risk_settings`, the bundled ones when None)."""
     started = time.perf_counter()
     inputs = inputs or load_comparison_inputs(reference)
     frame, target = universe.frame, mandate.target_gbp
-    joint = joint_risk(frame, reference, list(inputs.mix.index), target, risk.source)
+    joint = joint_risk(frame, reference, list(inputs.mix.index), target, risk.source, risk_settings)
     city = city_weighted(universe, screen, mandate, reference, risk, options)
     figures = _all_figures(
         allocation, city, inputs.mix, joint, impact_basis(frame, screen, mandate, reference), reference

@@ -57,14 +57,14 @@ class Scenario:
 
 
 @dataclass(frozen=True)
-class Vocabulary:
+class KnownNames:
     """The names a comparison file may use: asset classes and ONS place codes."""
 
     classes: tuple[str, ...]
     places: tuple[str, ...]
 
     @classmethod
-    def of(cls, reference: Reference) -> Vocabulary:
+    def of(cls, reference: Reference) -> KnownNames:
         """The vocabulary of the reference tables in use."""
         return cls(tuple(reference.asset_classes), tuple(reference.place_codes))
 
@@ -78,10 +78,10 @@ class ComparisonInputs:
     provenance: dict[str, Provenance] = field(default_factory=dict)
 
 
-def load_mix(source: InputFile, names: Vocabulary) -> tuple[pd.Series, Provenance]:
+def load_mix(source: InputFile, names: KnownNames) -> tuple[pd.Series, Provenance]:
     """The strategic mix: known asset classes, each once, weights adding up to 1."""
     raw = read_table(source)
-    columns = (_with_vocabulary(MIX_COLUMNS[0], names), *MIX_COLUMNS[1:])
+    columns = (_with_known_names(MIX_COLUMNS[0], names), *MIX_COLUMNS[1:])
     frame, lines, problems = validate_table(raw, columns)
     problems += _duplicates(raw.file, list(frame["asset_class"]), lines, "asset_class")
     total = float(frame["weight"].sum())
@@ -99,7 +99,7 @@ def load_mix(source: InputFile, names: Vocabulary) -> tuple[pd.Series, Provenanc
     return mix, provenance_of(source)
 
 
-def load_scenarios(source: InputFile, names: Vocabulary) -> tuple[list[Scenario], Provenance]:
+def load_scenarios(source: InputFile, names: KnownNames) -> tuple[list[Scenario], Provenance]:
     """Stress scenarios, one row per shock: `applies_to` is an asset class, `place:<ONS code>` or `place:mandate`."""
     raw = read_table(source)
     frame, lines, problems = validate_table(raw, STRESS_COLUMNS)
@@ -114,13 +114,13 @@ def load_scenarios(source: InputFile, names: Vocabulary) -> tuple[list[Scenario]
     return _scenarios(frame), provenance_of(source)
 
 
-def _with_vocabulary(column: Column, names: Vocabulary) -> Column:
+def _with_known_names(column: Column, names: KnownNames) -> Column:
     return Column(
         column.name, column.kind, vocabulary=frozenset(names.classes), vocabulary_name="asset class"
     )
 
 
-def _target_problem(target: str, names: Vocabulary) -> str:
+def _target_problem(target: str, names: KnownNames) -> str:
     """What is wrong with an `applies_to` value, or '' when it names a class or a place."""
     if target.startswith(PLACE_PREFIX):
         code = target[len(PLACE_PREFIX) :]
@@ -167,15 +167,17 @@ def load_comparison_inputs(
 ) -> ComparisonInputs:
     """The mix and the scenarios (the bundled files unless others are given); InputError lists
     every problem in both files."""
-    names = Vocabulary.of(reference)
+    names = KnownNames.of(reference)
     if mix is None and scenarios is None:
         return _bundled_inputs(names)
     return _load(
-        names, mix or _bundled(bundled.UK_BENCHMARK_MIX), scenarios or _bundled(bundled.STRESS_SCENARIOS)
+        names,
+        mix or bundled.read(bundled.UK_BENCHMARK_MIX),
+        scenarios or bundled.read(bundled.STRESS_SCENARIOS),
     )
 
 
-def _load(names: Vocabulary, mix_file: InputFile, scenario_file: InputFile) -> ComparisonInputs:
+def _load(names: KnownNames, mix_file: InputFile, scenario_file: InputFile) -> ComparisonInputs:
     problems: list[Problem] = []
     loaded: dict[str, tuple] = {}
     for key, loader, source in (
@@ -194,10 +196,6 @@ def _load(names: Vocabulary, mix_file: InputFile, scenario_file: InputFile) -> C
 
 
 @cache
-def _bundled_inputs(names: Vocabulary) -> ComparisonInputs:
+def _bundled_inputs(names: KnownNames) -> ComparisonInputs:
     """The bundled files, read once per vocabulary."""
-    return _load(names, _bundled(bundled.UK_BENCHMARK_MIX), _bundled(bundled.STRESS_SCENARIOS))
-
-
-def _bundled(name: str) -> InputFile:
-    return InputFile.from_path(bundled.bundled(name), origin="bundled")
+    return _load(names, bundled.read(bundled.UK_BENCHMARK_MIX), bundled.read(bundled.STRESS_SCENARIOS))

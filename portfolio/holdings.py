@@ -13,7 +13,7 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from portfolio.risk import RiskModel, factor_model, listed_id
+from portfolio.risk import RiskModel, RiskSettings, factor_model, listed_id
 from screening.reference import Reference
 
 
@@ -73,7 +73,12 @@ class JointRisk:
 
 
 def joint_risk(
-    frame: pd.DataFrame, reference: Reference, listed: list[str], target_gbp: float, source: str
+    frame: pd.DataFrame,
+    reference: Reference,
+    listed: list[str],
+    target_gbp: float,
+    source: str,
+    settings: RiskSettings | None = None,
 ) -> JointRisk:
     """The factor model over every candidate plus the listed classes `listed`.
 
@@ -86,4 +91,4 @@ def joint_risk(
             "The covariance file covers the candidates only, not listed asset classes: tracking error "
             "against the UK benchmark and the projection's correlations use the factor model.",
         )
-    return JointRisk(factor_model(frame, reference, listed=listed), target_gbp, notes)
+    return JointRisk(factor_model(frame, reference, settings, listed=listed), target_gbp, notes)

@@ -22,10 +22,13 @@ from typing import Literal
 
 import numpy as np
 import pandas as pd
-from pydantic import BaseModel, ConfigDict, Field, model_validator
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
 from screening import bundled
+from screening.errors import InputError
+from screening.problems import Problem
 from screening.reference import Reference
+from screening.tables import InputFile
 
 
 class RiskSettings(BaseModel):
@@ -44,10 +47,25 @@ class RiskSettings(BaseModel):
         return self
 
 
+def risk_settings(source: InputFile) -> RiskSettings:
+    """The risk-model settings in a TOML file's bytes; InputError naming the file and key if wrong."""
+    try:
+        document = tomllib.loads(source.content.decode("utf-8-sig"))
+        return RiskSettings.model_validate(document)
+    except (UnicodeDecodeError, tomllib.TOMLDecodeError) as exc:
+        raise InputError([Problem(source.name, None, None, f"not a readable TOML file: {exc}")]) from None
+    except ValidationError as exc:
+        raise InputError(
+            [
+                Problem(source.name, None, ".".join(str(p) for p in e["loc"]) or None, e["msg"], kind="key")
+                for e in exc.errors()
+            ]
+        ) from None
+
+
 def bundled_risk_settings() -> RiskSettings:
     """The bundled risk-model settings."""
-    with open(bundled.bundled(bundled.RISK_MODEL), "rb") as handle:
-        return RiskSettings.model_validate(tomllib.load(handle))
+    return risk_settings(bundled.read(bundled.RISK_MODEL))
 
 
 @dataclass(frozen=True)

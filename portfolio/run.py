@@ -15,7 +15,8 @@ from portfolio.comparison_inputs import ComparisonInputs
 from portfolio.frontier import FrontierPoint, frontier
 from portfolio.inputs import allocation_inputs
 from portfolio.problem import SolveOptions
-from portfolio.risk import RiskModel, covariance_model, factor_model
+from portfolio.risk import RiskModel, RiskSettings, covariance_model, factor_model
+from portfolio.scenario import ScenarioInputs
 from screening.candidates import Universe
 from screening.mandate import Mandate
 from screening.reference import Reference
@@ -35,11 +36,16 @@ class AllocationRun:
     comparison: Comparison | None = None
 
 
-def risk_model(universe: Universe, reference: Reference, covariance: pd.DataFrame | None = None) -> RiskModel:
+def risk_model(
+    universe: Universe,
+    reference: Reference,
+    covariance: pd.DataFrame | None = None,
+    settings: RiskSettings | None = None,
+) -> RiskModel:
     """The user's covariance when given, else the factor model, over every candidate."""
     if covariance is not None:
         return covariance_model(covariance, list(universe.frame.index))
-    return factor_model(universe.frame, reference)
+    return factor_model(universe.frame, reference, settings)
 
 
 def run_allocation(
@@ -52,16 +58,18 @@ def run_allocation(
     comparison_inputs: ComparisonInputs | None = None,
     with_comparison: bool = True,
     stability: StabilitySettings | None = None,
+    risk_settings: RiskSettings | None = None,
 ) -> AllocationRun:
     """Screen for eligibility and impact, then allocate; the frontier and the comparison with the
     benchmarks (bundled UK mix and stress scenarios unless `comparison_inputs` is given) only when
     the mandate is feasible.
 
+    `risk_settings` are the factor model's (the bundled risk_model.toml when None).
     `stability` are the screen's settings (draws, seed, k): the same defaults as the Screen page
     and `impact-screen screen`, so the ranks a run keeps are the ones the user saw.
     """
     screen = run_screen(universe, mandate, reference, stability or StabilitySettings())
-    risk = risk_model(universe, reference, covariance)
+    risk = risk_model(universe, reference, covariance, risk_settings)
     inputs = allocation_inputs(universe.frame, screen, mandate, reference, risk)
     result = allocate(inputs, mandate, options)
     points = []
@@ -70,5 +78,24 @@ def run_allocation(
         points = frontier(inputs, mandate, result.limits, frontier_points, options, highest=known)
     comparison = None
     if result.feasible and with_comparison:
-        comparison = compare(universe, mandate, reference, screen, risk, result, comparison_inputs, options)
+        comparison = compare(
+            universe, mandate, reference, screen, risk, result, comparison_inputs, options, risk_settings
+        )
     return AllocationRun(screen, risk, result, points, comparison)
+
+
+def run_scenario(scenario: ScenarioInputs) -> AllocationRun:
+    """The run of one `ScenarioInputs`: every input and setting comes from it, no file is read."""
+    solve = scenario.solve
+    return run_allocation(
+        scenario.universe,
+        scenario.mandate,
+        scenario.reference,
+        scenario.covariance,
+        SolveOptions(time_limit_s=solve.time_limit_s),
+        solve.frontier_points,
+        scenario.comparison,
+        solve.with_comparison,
+        scenario.screen,
+        scenario.risk,
+    )

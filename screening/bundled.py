@@ -1,4 +1,5 @@
-"""Where the bundled data lives, installed or in a source checkout.
+"""Where the bundled data lives, installed or in a source checkout, and the one function that
+reads a bundled file (`read`).
 
 `pip install .` ships the repository's `data/` folder as the package `impact_screen.data`; in a
 checkout that was not installed, the folder beside the code is used.
@@ -8,6 +9,10 @@ from __future__ import annotations
 
 from importlib import resources
 from pathlib import Path
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from screening.tables import InputFile
 
 CANDIDATES = "candidates.csv"
 MANDATE = "mandate.toml"
@@ -35,3 +40,10 @@ def data_dir() -> Path:
 def bundled(name: str) -> Path:
     """Path of one bundled file, by its file name."""
     return data_dir() / name
+
+
+def read(name: str) -> InputFile:
+    """One bundled file's bytes, as an input like any other (origin 'bundled')."""
+    from screening.tables import InputFile
+
+    return InputFile.from_path(bundled(name), origin="bundled")

@@ -111,7 +111,7 @@ class Universe:
 
 def load_candidates(source: InputFile | None = None, reference: Reference | None = None) -> Universe:
     """Read and check a candidate file (the bundled one by default); InputError lists every problem."""
-    source = source or InputFile.from_path(bundled.bundled(bundled.CANDIDATES), origin="bundled")
+    source = source or bundled.read(bundled.CANDIDATES)
     reference = reference or bundled_reference()
     raw = read_table(source, sheet="candidates")
     frame, lines, problems = validate_table(raw, candidate_columns(reference))

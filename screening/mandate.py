@@ -191,7 +191,7 @@ def mandate_from_dict(
 
 def load_mandate(source: InputFile | None = None, reference: Reference | None = None) -> Mandate:
     """Read a mandate file (the bundled default when none is given)."""
-    source = source or InputFile.from_path(bundled.bundled(bundled.MANDATE), origin="bundled")
+    source = source or bundled.read(bundled.MANDATE)
     try:
         text = source.content.decode("utf-8-sig")
     except UnicodeDecodeError:

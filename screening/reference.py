@@ -99,15 +99,26 @@ def _keyed(source: InputFile, columns: tuple[Column, ...], key: str) -> tuple[pd
     return frame.set_index(key), problems
 
 
-def load_reference(assumptions: InputFile | None = None, correlations: InputFile | None = None) -> Reference:
-    """Load the reference tables; assumptions and correlations may be the user's own files."""
-    sources = {
-        "places": _bundled(bundled.PLACES),
-        "assumptions": assumptions or _bundled(bundled.ASSUMPTIONS),
-        "correlations": correlations or _bundled(bundled.CORRELATIONS),
-        "retention": _bundled(bundled.RETENTION),
-        "social_value": _bundled(bundled.SOCIAL_VALUE),
-    }
+REFERENCE_FILES = {
+    "places": bundled.PLACES,
+    "assumptions": bundled.ASSUMPTIONS,
+    "correlations": bundled.CORRELATIONS,
+    "retention": bundled.RETENTION,
+    "social_value": bundled.SOCIAL_VALUE,
+}
+
+
+def load_reference(
+    assumptions: InputFile | None = None,
+    correlations: InputFile | None = None,
+    files: dict[str, InputFile] | None = None,
+) -> Reference:
+    """Load the reference tables from the files given by role (`files`: places, retention,
+    social_value ...; the bundled file for any role not given); assumptions and correlations may
+    be the user's own files."""
+    given = {**(files or {}), **({"assumptions": assumptions} if assumptions else {})}
+    given |= {"correlations": correlations} if correlations else {}
+    sources = {role: given.get(role) or bundled.read(name) for role, name in REFERENCE_FILES.items()}
     places, p1 = _keyed(sources["places"], PLACE_COLUMNS, "ons_code")
     cma, p2 = _keyed(sources["assumptions"], ASSUMPTION_COLUMNS, "asset_class")
     matrix, p3 = load_matrix(sources["correlations"], "correlation", required_ids=list(cma.index))
@@ -122,10 +133,6 @@ def load_reference(assumptions: InputFile | None = None, correlations: InputFile
         provenance={name: provenance_of(src) for name, src in sources.items()},
         warnings=[p for p in p1 + p2 + p3 + p4 + p5 if p.severity == "warning"],
     )
-
-
-def _bundled(name: str) -> InputFile:
-    return InputFile.from_path(bundled.bundled(name), origin="bundled")
 
 
 @cache

@@ -91,7 +91,7 @@ def test_unexpected_error_is_one_line_not_a_traceback(monkeypatch, capsys):
     def boom(*_args, **_kwargs):
         raise RuntimeError("disk on fire")
 
-    monkeypatch.setattr(inputs_module, "load_candidates", boom)
+    monkeypatch.setattr(inputs_module, "load_mandate", boom)
     monkeypatch.delenv("IMPACT_SCREEN_DEBUG", raising=False)
     code, _, err = run(capsys)
     assert code == 1

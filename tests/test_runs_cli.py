@@ -12,10 +12,10 @@ import pandas as pd
 import pytest
 
 from impact_screen import cli
-from impact_screen.runs import candidate_file, capture, list_runs, load_run, rerun, restore, save_run
+from impact_screen.runs import capture, list_runs, load_run, rerun, restore, save_run
 from impact_screen.runs_compare import compare
 from impact_screen.store import RunStore
-from portfolio.run import risk_model, run_allocation
+from portfolio.run import risk_model, run_allocation, run_scenario
 from screening import bundled, bundled_reference, load_candidates, load_mandate
 
 FAST = ["--frontier-points", "3"]
@@ -85,13 +85,22 @@ def test_what_a_run_keeps(capsys, tmp_path):
         "yfinance",
     }
     stability = {"draws": 10_000, "concentration": 30.0, "top_k": 10, "seed": 0}  # the screen's own
-    assert saved.settings == {"time_limit_s": 60.0, "frontier_points": 3, "stability": stability}
+    assert saved.settings == {
+        "time_limit_s": 60.0,
+        "frontier_points": 3,
+        "with_comparison": True,
+        "stability": stability,
+    }
+    # every other input, as the bytes the run read: nothing is read again at save time
+    roles = {"risk_model", "uk_benchmark_mix", "stress_scenarios", "places", "retention", "social_value"}
+    assert set(saved.files) == roles
+    for role, name in {"risk_model": bundled.RISK_MODEL, "places": bundled.PLACES}.items():
+        assert saved.files[role].content == bundled.bundled(name).read_bytes()
     assert "target_gbp = 100000000" in saved.mandate_toml
     assert saved.assumptions_csv.startswith("asset_class,label,expected_return,volatility")
     assert saved.results["status"] == "optimal" and len(saved.screen) == 48
     assert saved.created_at.endswith("+00:00")
     if "stress" in saved.results:  # the comparison's own input files are kept too
-        assert set(saved.files) == {"uk_benchmark_mix", "stress_scenarios"}
         assert saved.provenance["stress_scenarios"]["sha256"] == saved.files["stress_scenarios"].sha256
 
 
@@ -254,6 +263,17 @@ def test_a_covariance_file_is_stored_and_used_by_the_rerun(capsys, tmp_path):
     assert rerun(saved).same
 
 
+def _scenario(reference):
+    """The bundled scenario over `reference`, as the app's loader builds it (no frontier)."""
+    from impact_screen.inputs import bundled_files
+    from portfolio.scenario import SolveSettings, scenario_inputs
+
+    candidates = bundled.read(bundled.CANDIDATES)
+    mandate = load_mandate(None, reference)
+    files = bundled_files(reference)
+    return scenario_inputs(candidates, mandate, reference, files, solve=SolveSettings(frontier_points=0))
+
+
 def test_the_core_api_for_the_app_keeps_the_assumptions_actually_used():
     """Capture with market-like assumptions; the rerun uses them, not whatever is current."""
     base = bundled_reference()
@@ -261,12 +281,8 @@ def test_the_core_api_for_the_app_keeps_the_assumptions_actually_used():
     assumptions["volatility"] = assumptions["volatility"] * 1.3 + 1e-13  # full float precision must survive
     correlations = base.correlations * 0.5 + np.eye(len(base.correlations)) * 0.5
     reference = replace(base, assumptions=assumptions, correlations=correlations)
-    universe = load_candidates(None, reference)
-    mandate = load_mandate(None, reference)
-    result = run_allocation(universe, mandate, reference, frontier_points=0)
-    saved = capture(
-        "app", result, universe, mandate, reference, candidate_file(universe), None, {"frontier_points": 0}
-    )
+    scenario = _scenario(reference)
+    saved = capture("app", scenario, run_scenario(scenario))
     restored = restore(saved)
     assert restored.reference.assumptions["volatility"].equals(assumptions["volatility"])
     assert np.array_equal(restored.reference.correlations.to_numpy(), correlations.to_numpy())
@@ -274,10 +290,8 @@ def test_the_core_api_for_the_app_keeps_the_assumptions_actually_used():
     assert again.same, again.differences
     save_run(saved)
     assert [r.name for r in list_runs()] == ["app"] and load_run("app") == saved
-    plain = capture(
-        "plain", run_allocation(universe, mandate, base, frontier_points=0), universe, mandate, base,
-        candidate_file(universe), None, {"frontier_points": 0},
-    )  # fmt: skip
+    plain_inputs = _scenario(base)
+    plain = capture("plain", plain_inputs, run_scenario(plain_inputs))
     diff = compare(saved, plain)
     assert any(v["key"].endswith(".volatility") for v in diff["assumptions"]["values"])
     assert diff["assumptions"]["correlations"]

@@ -31,7 +31,7 @@ _TICKER = re.compile(r"^[A-Z0-9^=.\-]{1,20}$")
 
 def load_proxies(source: InputFile | None, asset_classes: Collection[str]) -> pd.DataFrame:
     """The proxies file (bundled by default), indexed by asset class; InputError lists every problem."""
-    source = source or InputFile.from_path(bundled.bundled(PROXIES_FILE), origin="bundled")
+    source = source or bundled.read(PROXIES_FILE)
     raw = read_table(source)
     frame, lines, problems = validate_table(raw, PROXY_COLUMNS)
     known = set(asset_classes)
