@@ -112,10 +112,8 @@ def _mandate_rows(text: str) -> list[tuple[str, object, str | None]]:
     rows: list[tuple[str, object, str | None]] = []
     for key, value in walk(document, ""):
         term = words.mandate_term(key)
-        if key == "tolerance_bp" and isinstance(value, int | float):
-            rows.append((term.heading, float(value) / 100, term.excel_format))
-        elif term.unit != "text" and isinstance(value, int | float) and not isinstance(value, bool):
-            rows.append((term.heading, value, term.excel_format))
+        if term.unit != "text" and isinstance(value, int | float) and not isinstance(value, bool):
+            rows.append((term.heading, term.cell(value), term.excel_format))
         else:
             rows.append((term.label, words.mandate_value(key, value), None))
     return rows
@@ -149,8 +147,7 @@ def summary_rows(saved: SavedRun, result: RunResult | None = None) -> list[tuple
     if result.fiduciary is not None:
         for key in ("return_given_up_bp", "return_given_up_gbp"):
             heading, fmt = _fig(key)
-            value = getattr(result.fiduciary, key)
-            rows.append((heading, value / 100 if key.endswith("_bp") else value, fmt))
+            rows.append((heading, figure(key).cell(getattr(result.fiduciary, key)), fmt))
     rows += [
         ("Risk model", result.risk_model, None),
         (
@@ -161,11 +158,6 @@ def summary_rows(saved: SavedRun, result: RunResult | None = None) -> list[tuple
         ("Candidate file", f"{saved.candidates.name} (sha256 {saved.candidates.sha256})", None),
     ]
     return rows
-
-
-def _points(key: str, value: float | None) -> float | None:
-    """A *_bp figure as the percentage points the vocabulary shows (its Excel format is 0.00)."""
-    return None if value is None else value / 100 if figure(key).unit == "points" else value
 
 
 def xlsx_report(saved: SavedRun) -> bytes:
@@ -391,15 +383,21 @@ def _comparison_sheet(sheet, result: RunResult) -> None:
         if value is not None:
             heading, fmt = _fig(key)
             put(sheet, r, 1, heading)
-            put(sheet, r, 2, _points(key, value), number_format=fmt)
+            put(sheet, r, 2, figure(key).cell(value), number_format=fmt)
             r += 1
     if test.whole_fund.return_given_up_bp is not None:
         heading, fmt = _fig("fund_return_given_up_bp")
         put(sheet, r, 1, heading)
-        put(sheet, r, 2, test.whole_fund.return_given_up_bp / 100, number_format=fmt)
+        put(
+            sheet,
+            r,
+            2,
+            figure("fund_return_given_up_bp").cell(test.whole_fund.return_given_up_bp),
+            number_format=fmt,
+        )
         r += 1
     if test.within_tolerance is not None:
-        put(sheet, r, 1, "Within the committee's tolerance")
+        put(sheet, r, 1, figure("within_tolerance").label)
         put(sheet, r, 2, "yes" if test.within_tolerance else "no")
         r += 1
     r += 1

@@ -22,6 +22,7 @@ from dataclasses import dataclass, field
 from portfolio.figures import PortfolioFigures
 from portfolio.holdings import JointRisk
 from screening.mandate import Mandate
+from screening.vocabulary import figure, label
 
 BASIS = "sleeve"
 
@@ -133,15 +134,16 @@ def _fund_extra_volatility(
 
 
 def _notes(mandate: Mandate) -> list[str]:
+    tolerance = f"'{label('tolerance_bp')}' (tolerance_bp)"
     notes = [
-        "Whole-fund figures assume the rest of the fund holds the UK benchmark mix; within_tolerance "
-        "compares the local portfolio's return given up with tolerance_bp (within_tolerance_whole_fund: "
-        "the whole fund's)."
+        "Whole-fund figures assume the rest of the fund holds the UK benchmark mix. "
+        f"'{figure('within_tolerance').label}' compares the local portfolio's return given up with "
+        f"{tolerance}; '{figure('within_tolerance_whole_fund').label}' compares the whole fund's."
     ]
     if mandate.fund_size_gbp is None:
         notes.append(
-            "The mandate gives no fund_size_gbp: whole-fund figures and the local plan are not shown."
+            f"The mandate gives no '{label('fund_size_gbp')}' (fund_size_gbp): whole-fund figures and the local plan are not shown."
         )
     if mandate.tolerance_bp is None:
-        notes.append("The mandate gives no tolerance_bp: within_tolerance is not judged.")
+        notes.append(f"The mandate gives no {tolerance}: the return given up is not judged against a limit.")
     return notes

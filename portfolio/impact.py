@@ -30,6 +30,7 @@ from dataclasses import asdict, dataclass, field
 import pandas as pd
 
 from portfolio.holdings import Holdings
+from screening import vocabulary
 from screening.mandate import Mandate
 from screening.reference import Reference
 from screening.scoring import LOWEST_RETENTION_TYPE
@@ -182,8 +183,8 @@ def _notes(holdings: Holdings, basis: ImpactBasis, social: dict[str, float | Non
         unvalued = [m for m, v in social.items() if v is None]
         if unvalued:
             notes.append(
-                f"Social value leaves out {', '.join(unvalued)}: no £ value is bundled (enter your own "
-                "in social_value_proxies.csv)."
+                f"Social value leaves out {', '.join(m.replace('_', ' ') for m in unvalued)}: no £ value is bundled "
+                "(enter your own in social_value_proxies.csv)."
             )
     if not holdings.listed.empty:
         people = float(basis.population.reindex(basis.mandate_places).fillna(0.0).sum())
@@ -213,7 +214,8 @@ def _fill_notes(money: pd.Series, basis: ImpactBasis) -> list[str]:
             continue
         who = ", ".join(f"{c} ({gaps[c]})" for c in gaps.index)
         notes.append(
-            f"{column} was not reported for £{money[gaps.index].sum() / 1e6:,.1f}m of the money; "
+            f"The {vocabulary.column(column)} was not reported for £{money[gaps.index].sum() / 1e6:,.1f}m "
+            "of the money; "
             f"the screen's cautious value stands in: {who}."
         )
     return notes

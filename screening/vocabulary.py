@@ -141,6 +141,13 @@ class Term:
     def excel_format(self) -> str:
         return EXCEL_FORMATS[self.unit]
 
+    def cell(self, value: float | None) -> float | None:
+        """The number a spreadsheet cell holds, in the unit its heading names: percentage points
+        for a figure kept in basis points, the value itself otherwise."""
+        if value is None:
+            return None
+        return float(value) / 100 if self.unit == "points" else value
+
     @property
     def heading(self) -> str:
         """The label with its unit, for a table column holding raw numbers."""
@@ -415,8 +422,23 @@ ASSET_CLASSES = {
 }
 
 
+CANDIDATE_COLUMNS = {
+    "jobs_per_gbp_m": "jobs per £1m",
+    "affordable_homes_per_gbp_m": "affordable homes per £1m",
+    "co2_avoided_t_per_gbp_m": "carbon avoided per £1m",
+    "local_spend_share": "share of spending kept local",
+    "imd_decile": "deprivation decile",
+    "additionality": "additionality",
+}
+
+
 def _words(code: str) -> str:
     return code.replace("_", " ")
+
+
+def column(name: str) -> str:
+    """A candidate-file column for a person: 'jobs_per_gbp_m' -> 'jobs per £1m'."""
+    return CANDIDATE_COLUMNS.get(name, _words(name))
 
 
 def sector(code: str) -> str:
@@ -433,9 +455,13 @@ def mandate_term(key: str) -> Term:
     """The term of a mandate key, dotted keys included ('sector_caps.sme_finance')."""
     group, _, member = key.partition(".")
     if group == "sector_caps" and member:
-        return Term(f"Cap on {sector(member)}", "share", "The most of the target in this sector.")
+        return Term(f"Sector cap on {sector(member)}", "share", "The most of the target in this sector.")
     if group == "asset_class_caps" and member:
-        return Term(f"Cap on {asset_class(member)}", "share", "The most of the target in this asset class.")
+        return Term(
+            f"Asset-class cap on {asset_class(member)}",
+            "share",
+            "The most of the target in this asset class.",
+        )
     if group == "metric_weights" and member:
         return Term(f"Weight on {_words(member)}", "score", "Weight of one impact measure within its pillar.")
     return MANDATE.get(key) or Term(_words(key).capitalize(), "text", "")

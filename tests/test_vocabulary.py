@@ -7,7 +7,18 @@ import pytest
 
 from portfolio.result import BenchmarkFigures, Fiduciary, PortfolioResult
 from screening.mandate import Mandate
-from screening.vocabulary import FIGURES, FORMATTERS, label, mandate_term, mandate_value, named, plain, show
+from screening.reference import bundled_reference
+from screening.vocabulary import (
+    FIGURES,
+    FORMATTERS,
+    SECTORS,
+    label,
+    mandate_term,
+    mandate_value,
+    named,
+    plain,
+    show,
+)
 
 
 def test_every_mandate_key_has_its_own_label() -> None:
@@ -17,6 +28,8 @@ def test_every_mandate_key_has_its_own_label() -> None:
         if k not in ("sector_caps", "asset_class_caps", "metric_weights", "weights")
     ]
     keys += ["weights.financial", "weights.local_economy", "weights.social"]
+    reference = bundled_reference()
+    keys += [f"sector_caps.{s}" for s in SECTORS] + [f"asset_class_caps.{a}" for a in reference.asset_classes]
     labels = {k: label(k) for k in keys}
     assert all(mandate_term(k).explain for k in keys)
     assert len(set(labels.values())) == len(labels), "two mandate keys share a label"
@@ -58,11 +71,11 @@ def test_messages_for_people_lose_only_the_mandate_keys() -> None:
     message = f"raise {named('max_volatility')} from 2.0% to 6.5%, together with the change to {named('sector_caps.sme_finance')}"
     assert message == (
         "raise Highest portfolio volatility (max_volatility) from 2.0% to 6.5%, together with the change "
-        "to Cap on SME finance (sector_caps.sme_finance)"
+        "to Sector cap on SME finance (sector_caps.sme_finance)"
     )
     assert (
         plain(message)
-        == "raise Highest portfolio volatility from 2.0% to 6.5%, together with the change to Cap on SME finance"
+        == "raise Highest portfolio volatility from 2.0% to 6.5%, together with the change to Sector cap on SME finance"
     )
     assert plain("the nearest is £99.5m (about 0.5%)") == "the nearest is £99.5m (about 0.5%)"
 
