@@ -1,1 +1,2 @@
-"""Portfolio core: risk model, allocation, benchmarks (built in later issues)."""
+"""Portfolio core: the risk model, the allocation and its diagnosis, the benchmarks and the
+comparison, and the one typed `RunResult` of a run."""
