@@ -31,16 +31,7 @@ if not saved_runs:
     st.info("No saved runs yet.")
     st.stop()
 
-listing = pd.DataFrame(
-    [
-        {
-            "name": r.name,
-            "saved (UTC)": r.created_at,
-            **{k: v for k, v in r.summary.items() if k != "mandate"},
-        }
-        for r in saved_runs
-    ]
-)
+listing = pd.DataFrame(runs.listing(saved_runs))
 st.dataframe(listing, hide_index=True, width="stretch")
 names = [r.name for r in saved_runs]
 

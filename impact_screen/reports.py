@@ -9,14 +9,10 @@ writing a report file.
 
 from __future__ import annotations
 
-import math
 from pathlib import Path
 
 from impact_screen.store import SavedRun
 from screening.files import write_atomically
-
-# Kept only for `impact_screen.runs_compare` until its rewrite reads the RunResult; no report uses them.
-COMPARISON_KEYS = ("summary", "fiduciary", "benchmarks", "stress", "projection")
 
 CAVEATS = (
     "The bundled candidates and capital market assumptions are illustrative: invented for "
@@ -32,37 +28,6 @@ CAVEATS = (
 
 def is_illustrative(saved: SavedRun) -> bool:
     return any("illustrative" in str(p.get("status", "")) for p in saved.provenance.values())
-
-
-def format_value(key: str, value: object) -> str:
-    """(Deprecated: for runs_compare only.) A figure guided by its key: £ for *_gbp, % for returns and shares, bp for *_bp."""
-    if value is None:
-        return ""
-    if isinstance(value, bool):
-        return "yes" if value else "no"
-    if isinstance(value, list):
-        return ", ".join(format_value(key, v) for v in value)
-    if not isinstance(value, int | float):
-        return str(value)
-    number = float(value)
-    if not math.isfinite(number):
-        return str(value)
-    name = key.lower().rsplit(".", 1)[-1]
-    if "gbp" in name and "per_gbp" not in name:
-        return f"£{number:,.0f}"
-    if name.endswith("_bp") or name == "bp":
-        return f"{number:,.1f} bp"
-    if (
-        any(
-            w in name
-            for w in ("return", "volatility", "share", "drawdown", "yield", "rate", "error", "probability")
-        )
-        and abs(number) <= 5
-    ):
-        return f"{number:.2%}"
-    if isinstance(value, int) or number.is_integer():
-        return f"{number:,.0f}"
-    return f"{number:,.2f}" if abs(number) >= 100 else f"{number:.4g}"
 
 
 def write_bytes(path: Path, content: bytes) -> None:

@@ -528,7 +528,7 @@ def html_report(saved: SavedRun, generated_at: str | None = None) -> str:
         title=title,
         saved=saved,
         generated=generated_at or datetime.now(UTC).isoformat(timespec="seconds"),
-        status=result.status.replace("_", " "),
+        status=words.status_words(result.status),
         objective=words.OBJECTIVES.get(result.objective, result.objective),
         illustrative=is_illustrative(saved),
         summary=result.summary,

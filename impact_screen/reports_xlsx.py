@@ -129,7 +129,7 @@ def summary_rows(saved: SavedRun, result: RunResult | None = None) -> list[tuple
         ("Saved at (UTC)", saved.created_at, None),
         ("Mandate", result.mandate or saved.name, None),
         ("Aim", words.OBJECTIVES.get(result.objective, result.objective), None),
-        ("Status", result.status.replace("_", " "), None),
+        ("Status", words.status_words(result.status), None),
         ("Target (£)", result.target_gbp, words.EXCEL_FORMATS["money"]),
     ]
     for key in (

@@ -32,6 +32,7 @@ from screening.mandate import mandate_from_text
 from screening.provenance import Provenance, data_version
 from screening.reference import ASSUMPTION_COLUMNS, REFERENCE_FILES, Reference
 from screening.stability import StabilitySettings
+from screening.vocabulary import figure, mandate_term, status_words
 
 if TYPE_CHECKING:
     from portfolio.result import RunResult
@@ -167,6 +168,32 @@ def result_of(saved: SavedRun) -> RunResult:
         ]
         document["place_names"] = {str(c): str(names.get(c, c)) for c in dict.fromkeys(codes) if c}
     return RunResult.model_validate(document)
+
+
+# ---------------------------------------------------------------------------------------------
+# The list of saved runs, as a person reads it (the command line and the app)
+
+LISTING = ("target_gbp", "holdings", "expected_return", "volatility", "impact_score", "jobs")
+
+
+def listing(runs: list[RunSummary]) -> list[dict[str, str]]:
+    """One row a run: its name, when it was saved, its status and a few figures, each under the
+    vocabulary's label and in its one format (the same table in `runs list` and the app)."""
+    rows = []
+    for run in runs:
+        summary = run.summary
+        row = {
+            "Run": run.name,
+            "Saved (UTC)": run.created_at.replace("+00:00", "").replace("T", " "),
+            figure("status").label: status_words(str(summary.get("status", ""))),
+        }
+        for key in LISTING:
+            raw = summary.get(key)
+            term = mandate_term(key) if key == "target_gbp" else figure(key)
+            row[term.label] = term.format(raw if isinstance(raw, int | float) else None)
+        row["Mandate"] = str(summary.get("mandate", ""))
+        rows.append(row)
+    return rows
 
 
 # ---------------------------------------------------------------------------------------------

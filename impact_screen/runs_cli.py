@@ -15,7 +15,8 @@ import sys
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from impact_screen.store import RunStore, StoreError, check_name
+from impact_screen.store import RunStore, SavedRun, StoreError, check_name
+from screening.vocabulary import figure, label, mandate_value, show, status_words
 
 if TYPE_CHECKING:
     from portfolio.result import RunResult
@@ -139,10 +140,6 @@ def _load(name: str):
         return store.load(name)
 
 
-def _pct(value: object) -> str:
-    return f"{value:.2%}" if isinstance(value, int | float) else ""
-
-
 def _list(args: argparse.Namespace) -> int:
     with RunStore() as store:
         runs, path = store.list(), store.path
@@ -154,21 +151,9 @@ def _list(args: argparse.Namespace) -> int:
         return EXIT_OK
     import pandas as pd
 
-    table = pd.DataFrame(
-        {
-            "name": [r.name for r in runs],
-            "saved (UTC)": [r.created_at.replace("+00:00", "") for r in runs],
-            "status": [r.summary.get("status", "") for r in runs],
-            "holdings": [r.summary.get("holdings", "") for r in runs],
-            "return": [_pct(r.summary.get("expected_return")) for r in runs],
-            "volatility": [_pct(r.summary.get("volatility")) for r in runs],
-            "impact": [
-                f"{v:.1f}" if isinstance(v := r.summary.get("impact_score"), int | float) else ""
-                for r in runs
-            ],
-            "mandate": [str(r.summary.get("mandate", ""))[:50] for r in runs],
-        }
-    )
+    from impact_screen.runs import listing
+
+    table = pd.DataFrame(listing(runs))
     print(table.to_string(index=False))
     print(f"\n{len(runs)} run(s) in {path}")
     return EXIT_OK
@@ -195,6 +180,7 @@ def _show(args: argparse.Namespace) -> int:
             "mandate_toml": saved.mandate_toml,
             "candidates": file_entry(saved.candidates),
             "covariance": file_entry(saved.covariance),
+            "files": {role: file_entry(stored) for role, stored in saved.files.items()},
             "provenance": saved.provenance,
             "versions": saved.versions,
             "settings": saved.settings,
@@ -208,9 +194,12 @@ def _show(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
-def show_text(saved) -> str:
-    """A saved run for a person: inputs and where they came from, versions, the allocation."""
-    results, portfolio = saved.results, saved.results.get("portfolio", {})
+def show_text(saved: SavedRun) -> str:
+    """A saved run for a person: inputs and where they came from, versions, the allocation, in
+    the vocabulary's words (read through the run's `RunResult`)."""
+    from impact_screen.runs import result_of
+
+    result = result_of(saved)
     assumptions = saved.provenance.get("assumptions", {})
     versions = ", ".join(f"{k} {v}" for k, v in saved.versions.items() if v)
     covariance = (
@@ -221,33 +210,36 @@ def show_text(saved) -> str:
     lines = [
         f"run          {saved.name}",
         f"saved        {saved.created_at}",
-        f"mandate      {results.get('mandate')}; objective {results.get('objective')}; "
-        f"target £{float(results.get('target_gbp') or 0) / 1e6:,.1f}m",
+        f"mandate      {result.mandate}; {label('objective').lower()}: "
+        f"{mandate_value('objective', result.objective).lower()}; "
+        f"{label('target_gbp').lower()} {mandate_value('target_gbp', result.target_gbp)}",
         f"candidates   {saved.candidates.name} ({saved.candidates.origin}, sha256 {saved.candidates.sha256[:16]}, "
         f"{len(saved.candidates.content):,} bytes stored)",
         f"covariance   {covariance}",
         f"assumptions  {assumptions.get('source')} {Path(str(assumptions.get('name', ''))).name} "
         f"({assumptions.get('status')}, as of {assumptions.get('as_of') or 'n/a'})",
+        f"other files  {', '.join(sorted(saved.files)) or 'none kept (an older run)'}",
         f"versions     {versions}",
-        f"status       {results.get('status')}",
+        f"status       {status_words(result.status)}",
     ]
-    allocations = results.get("allocations", [])
-    if allocations:
-        width = max(len(str(a["id"])) for a in allocations)
+    if result.allocations:
+        width = max(len(h.id) for h in result.allocations)
         lines.append("")
         lines += [
-            f"  {str(a['id']).ljust(width)}  £{float(a['amount_gbp']) / 1e6:>7,.2f}m  {float(a['share']):>6.1%}  "
-            f"{str(a.get('name', ''))[:50]}"
-            for a in allocations
+            f"  {h.id.ljust(width)}  {show('amount_gbp', h.amount_gbp):>12}  {show('share', h.share):>6}  "
+            f"{h.name} ({result.place(h.local_authority)})"
+            for h in result.allocations
         ]
+        mine = result.portfolio
         lines += [
             "",
-            f"expected return {_pct(portfolio.get('expected_return'))} · volatility "
-            f"{_pct(portfolio.get('volatility'))} · impact score {float(portfolio.get('impact_score') or 0):.1f} "
-            f"· about {float(portfolio.get('jobs') or 0):,.0f} jobs · {portfolio.get('holdings')} holdings",
+            " · ".join(
+                f"{figure(key).label.lower()} {show(key, getattr(mine, key))}"
+                for key in ("expected_return", "volatility", "impact_score", "jobs", "jobs_net", "holdings")
+            ),
         ]
-    for d in results.get("diagnosis", []):
-        lines.append(f"  - {d.get('message')}")
+    for d in result.diagnosis:
+        lines.append(f"  - {d.message}")
     return "\n".join(lines)
 
 

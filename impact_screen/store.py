@@ -27,7 +27,7 @@ from screening.errors import StoreError
 DB_ENV = "IMPACT_SCREEN_DB"
 DB_FILE = "runs.sqlite3"
 TIMEOUT_S = 15.0
-NAME_PATTERN = re.compile(r"[A-Za-z0-9_.][A-Za-z0-9 _.\-]{0,63}")
+NAME_PATTERN = re.compile(r"[A-Za-z0-9_.£(][A-Za-z0-9 _.,%£&()\-]{0,63}")
 
 
 def store_path() -> Path:
@@ -41,10 +41,11 @@ def store_path() -> Path:
 
 
 def check_name(name: str) -> str:
-    """A run name: 1-64 letters, digits, spaces, - _ . ; not starting with a dash or a space."""
+    """A run name: 1-64 letters, digits, spaces and - _ . , % £ & ( ); not starting with a dash or
+    a space ('committee March, 8% volatility')."""
     if not isinstance(name, str) or not NAME_PATTERN.fullmatch(name) or name != name.strip():
         raise StoreError(
-            f"invalid run name {name!r}: use 1-64 letters, digits, spaces, '-', '_' or '.', "
+            f"invalid run name {name!r}: use 1-64 letters, digits, spaces and - _ . , % £ & ( ), "
             "not starting with '-' and without spaces at either end"
         )
     return name

@@ -432,8 +432,23 @@ CANDIDATE_COLUMNS = {
 }
 
 
+STATUSES = {
+    "optimal": "optimal: the mandate is met",
+    "optimal_inaccurate": "optimal, to the solver's lower accuracy",
+    "time_limit": "stopped at the time limit: the best allocation found",
+    "infeasible": "infeasible: the limits cannot all be met",
+    "unbounded": "unbounded: a limit is missing",
+    "solver_error": "the solver failed",
+}
+
+
 def _words(code: str) -> str:
     return code.replace("_", " ")
+
+
+def status_words(status: str) -> str:
+    """A solver status for a person: 'infeasible' -> 'infeasible: the limits cannot all be met'."""
+    return STATUSES.get(status, _words(status))
 
 
 def column(name: str) -> str:

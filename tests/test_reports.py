@@ -309,7 +309,10 @@ def test_an_infeasible_run_reports_its_diagnosis_in_the_forms_words(tmp_path):
     with RunStore() as opened:
         saved = opened.load("tight")
     text = readable_text(html_report(saved))
-    assert "No allocation (status infeasible)" in text and "Highest portfolio volatility" in text
+    assert (
+        "No allocation (infeasible: the limits cannot all be met)" in text
+        and "Highest portfolio volatility" in text
+    )
     assert "max_volatility" not in text
     book = load_workbook(io.BytesIO(xlsx_report(saved)))
     assert book["Comparison"]["A1"].value == "This run has no benchmark comparison or fiduciary test."

@@ -65,6 +65,17 @@ def test_save_list_show_and_rerun(capsys, private_store):
     assert "same result" in out and "identical to the pound" in out
 
 
+def test_list_and_show_speak_the_vocabulary(capsys):
+    assert run(capsys, "allocate", *FAST, "--save", "committee March, 8% volatility")[0] == 0
+    _, listed, _ = run(capsys, "runs", "list")
+    _, shown, _ = run(capsys, "runs", "show", "committee March, 8% volatility")
+    for text in (listed, shown):
+        assert "6.04%" in text and "optimal: the mandate is met" in text
+        assert not re.search(r"\b(expected_return|impact_score|target_gbp|objective most_impact)\b", text)
+    assert "Expected return" in listed and "Jobs supported (gross)" in listed
+    assert "jobs supported (net) 523" in shown and "(South Ribble)" in shown
+
+
 def test_what_a_run_keeps(capsys, tmp_path):
     candidates = tmp_path / "c.csv"
     candidates.write_bytes(bundled.bundled(bundled.CANDIDATES).read_bytes())

@@ -79,7 +79,19 @@ def test_a_run_is_saved_and_loaded_whole(private_store):
 
 
 @pytest.mark.parametrize(
-    "name", ["base", "Run 2", "a", "x" * 64, "scenario_3.v2", "2026-11 committee", "_x", ".x"]
+    "name",
+    [
+        "base",
+        "Run 2",
+        "a",
+        "x" * 64,
+        "scenario_3.v2",
+        "2026-11 committee",
+        "_x",
+        ".x",
+        "committee March, 8% volatility",  # the app's own example
+        "£80m (officer's pipeline & more)".replace("'", ""),
+    ],
 )
 def test_good_names_are_accepted(name):
     assert check_name(name) == name
