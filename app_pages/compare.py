@@ -89,26 +89,10 @@ with st.expander("How the benchmarks were built"):
     st.write(f"{city_weighted.label}: the money spread over UK places by {spread}.")
     for note in city_weighted.city_notes + (result.comparison.notes if result.comparison else []):
         st.write(f"- {plain(note)}")
+    places = chart_data.city_weighted_places(result)
+    if places is not None:
+        widgets.table(places)
     amount = figure("amount_gbp").heading
-    st.dataframe(
-        pd.DataFrame(
-            {
-                "Place": [p.name for p in city_weighted.places],
-                f"Weight ({spread})": [p.weight for p in city_weighted.places],
-                "Share by weight": [p.proportional_share for p in city_weighted.places],
-                "Share given": [p.target_share for p in city_weighted.places],
-                amount: [p.amount_gbp for p in city_weighted.places],
-            }
-        ),
-        hide_index=True,
-        width="stretch",
-        column_config={
-            f"Weight ({spread})": st.column_config.NumberColumn(format="percent"),
-            "Share by weight": st.column_config.NumberColumn(format="percent"),
-            "Share given": st.column_config.NumberColumn(format="percent"),
-            amount: st.column_config.NumberColumn(format="localized"),
-        },
-    )
     st.dataframe(
         pd.DataFrame(
             {

@@ -6,6 +6,7 @@ from __future__ import annotations
 import pandas as pd
 import streamlit as st
 
+from impact_screen import chart_data
 from impact_screen.downloads import csv_bytes, xlsx_bytes
 from portfolio.result import RunResult
 from screening.vocabulary import PORTFOLIOS, figure, show
@@ -66,3 +67,19 @@ def headline_metrics(result: RunResult) -> None:
     row = metric_row()
     for key in HEADLINE:
         figure_metric(row, key, values[key], more.get(key, ""))
+
+
+_COLUMN_FORMATS = {"share": "percent", "rate": "percent", "probability": "percent", "count": "localized"}
+
+
+def table(shared: chart_data.Table) -> None:
+    """A table several renderers draw, with the vocabulary's headings and each column's format."""
+    headings = [figure(key).heading for key in shared.columns]
+    frame = pd.DataFrame(shared.rows, columns=headings)
+    formats = {
+        h: st.column_config.NumberColumn(format=_COLUMN_FORMATS.get(figure(k).unit, "localized"))
+        for h, k in zip(headings, shared.columns, strict=True)
+        if figure(k).unit != "text"
+    }
+    st.caption(shared.title)
+    st.dataframe(frame, hide_index=True, width="stretch", column_config=formats)

@@ -1,6 +1,7 @@
-"""The data behind every chart of a run, taken once from its `RunResult`: the app draws these with
-plotly and the committee paper as inline SVG, so both show the same bars, points and bands with
-the same titles and labels (from `screening.vocabulary`).
+"""The data behind every chart of a run, and behind the tables several renderers draw, taken once
+from its `RunResult`: the app draws charts with plotly and the committee paper as inline SVG, so
+both show the same bars, points and bands with the same titles and labels (from
+`screening.vocabulary`); a `Table` is drawn by the app, the paper and the workbook alike.
 """
 
 from __future__ import annotations
@@ -133,3 +134,28 @@ def projection(result: RunResult) -> Fan:
         }
 
     return Fan("Value over ten years (£m)", found.years, band("p50"), band("p5"), band("p95"))
+
+
+@dataclass(frozen=True)
+class Table:
+    """A table several renderers draw: its columns as vocabulary figure keys (each renderer takes
+    the label, unit and formatter from there) and rows of raw values."""
+
+    title: str
+    columns: tuple[str, ...]
+    rows: list[tuple[object, ...]]
+
+
+def city_weighted_places(result: RunResult) -> Table | None:
+    """Where the city-weighted benchmark puts the money: each place with money, largest first."""
+    city = result.benchmarks.city_weighted if result.benchmarks is not None else None
+    if city is None or not city.places:
+        return None
+    weight = "gva_gbp_m" if city.weighting == "gva" else "population"
+    rows = [
+        (p.name, p.weight, p.proportional_share, p.target_share, p.amount_gbp)
+        for p in sorted(city.places, key=lambda p: (-p.amount_gbp, p.name))
+        if p.amount_gbp > 0
+    ]
+    columns = ("place", weight, "proportional_share", "target_share", "place_amount_gbp")
+    return Table("Where the city-weighted benchmark puts the money", columns, rows)

@@ -169,10 +169,11 @@ def grouped_chart(grouped: chart_data.Grouped) -> Markup:
         f'<svg role="img" aria-label="{_e(grouped.title)}" viewBox="0 0 {width} {height}" width="{width}" height="{height}">',
         f"<title>{_e(grouped.title)}</title>",
     ]
+    x = 10  # the legend from the left edge, each entry as wide as its name, so none is cut
     for j, name in enumerate(series):
-        x = left + j * 160
         parts.append(f'<rect x="{x}" y="4" width="10" height="10" fill="{COLOURS[j % len(COLOURS)]}"/>')
         parts.append(f'<text x="{x + 14}" y="13">{_e(name)}</text>')
+        x += 14 + 7 * len(name) + 24
     parts.append(f'<line class="axis" x1="{zero:.1f}" y1="{legend}" x2="{zero:.1f}" y2="{height}"/>')
     y = legend + gap / 2
     for i, category in enumerate(grouped.categories):
@@ -380,11 +381,16 @@ def _benchmarks(result: RunResult) -> dict | None:
     mix = [
         (words.asset_class(m.asset_class), words.share(m.weight), words.money(m.amount_gbp)) for m in uk.mix
     ]
-    places = [
-        (p.name, words.share(p.weight), words.money(p.amount_gbp))
-        for p in sorted(result.benchmarks.city_weighted.places, key=lambda p: -p.amount_gbp)
-        if p.amount_gbp > 0
-    ]
+    places = chart_data.city_weighted_places(result)
+    if places is not None:
+        places = {
+            "title": places.title,
+            "headings": [figure(key).label for key in places.columns],
+            "numeric": [figure(key).unit != "text" for key in places.columns],
+            "rows": [
+                [figure(k).format(v) for k, v in zip(places.columns, row, strict=True)] for row in places.rows
+            ],
+        }
     return {"columns": columns, "rows": rows, "notes": notes, "charts": charts, "mix": mix, "places": places}
 
 
@@ -514,7 +520,7 @@ def html_report(saved: SavedRun, generated_at: str | None = None) -> str:
     title = result.mandate or saved.name
     provenance = [
         (
-            role,
+            words.input_label(role),
             source.name.rsplit("/", 1)[-1],
             source.status or "-",
             source.as_of or "-",

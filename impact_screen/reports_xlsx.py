@@ -16,6 +16,7 @@ import math
 import re
 from collections.abc import Iterable, Sequence
 
+from impact_screen import chart_data
 from impact_screen.reports import CAVEATS
 from impact_screen.runs import result_of
 from impact_screen.store import SavedRun
@@ -307,7 +308,10 @@ def xlsx_report(saved: SavedRun) -> bytes:
         sheet,
         1,
         ["Input", "Source", "File", "SHA-256", "Status", "As of", "Loaded at", "Note"],
-        ([role, *[getattr(p, f) for f in fields]] for role, p in result.provenance.items()),
+        (
+            [words.input_label(role), *[getattr(p, f) for f in fields]]
+            for role, p in result.provenance.items()
+        ),
     )
     r = _table(sheet, r, ["Package", "Version"], saved.versions.items())
     r = _table(sheet, r, ["Setting", "Value"], saved.settings.items())
@@ -427,14 +431,20 @@ def _comparison_sheet(sheet, result: RunResult) -> None:
             ([words.asset_class(m.asset_class), m.weight, m.amount_gbp] for m in uk.mix),
             {"Weight": "0.0%", "Amount (£)": words.EXCEL_FORMATS["money"]},
         )
-    if city.places:
-        put(sheet, r, 1, "Where the city-weighted benchmark puts the money", bold=True)
+    places = chart_data.city_weighted_places(result)
+    if places is not None:
+        put(sheet, r, 1, places.title, bold=True)
+        headings = [figure(key).heading for key in places.columns]
         r = _table(
             sheet,
             r + 1,
-            ["Place", "ONS code", "Weight", "Amount (£)"],
-            ([p.name, p.ons_code, p.weight, p.amount_gbp] for p in city.places),
-            {"Weight": "0.0%", "Amount (£)": words.EXCEL_FORMATS["money"]},
+            headings,
+            ([figure(k).cell(v) for k, v in zip(places.columns, row, strict=True)] for row in places.rows),
+            {
+                h: figure(k).excel_format
+                for h, k in zip(headings, places.columns, strict=True)
+                if k != "place"
+            },
         )
     found = result.projection
     if found is not None:

@@ -16,7 +16,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from impact_screen.store import RunStore, SavedRun, StoreError, check_name
-from screening.vocabulary import figure, label, mandate_value, show, status_words
+from screening.vocabulary import figure, input_label, label, mandate_value, show, status_words
 
 if TYPE_CHECKING:
     from portfolio.result import RunResult
@@ -218,7 +218,7 @@ def show_text(saved: SavedRun) -> str:
         f"covariance   {covariance}",
         f"assumptions  {assumptions.get('source')} {Path(str(assumptions.get('name', ''))).name} "
         f"({assumptions.get('status')}, as of {assumptions.get('as_of') or 'n/a'})",
-        f"other files  {', '.join(sorted(saved.files)) or 'none kept (an older run)'}",
+        f"other files  {', '.join(input_label(r) for r in sorted(saved.files)) or 'none kept (an older run)'}",
         f"versions     {versions}",
         f"status       {status_words(result.status)}",
     ]

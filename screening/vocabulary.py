@@ -254,6 +254,15 @@ FIGURES: dict[str, Term] = {
         "Chance of ending below the UK benchmark", "probability", "From the same simulated paths."
     ),
     "amount_gbp": Term("Amount", "pounds", "Money placed in this holding."),
+    # the city-weighted benchmark's places
+    "place": Term("Place", "text", "A local authority district."),
+    "population": Term("Population", "count", "People living in the place (the places table's census year)."),
+    "gva_gbp_m": Term("Economic output (GVA, £m)", "count", "Gross value added of the place, in £ millions."),
+    "proportional_share": Term(
+        "Share by weight", "share", "The share of the money the place would get in proportion to its weight."
+    ),
+    "target_share": Term("Share placed", "share", "The share the place gets within the mandate's limits."),
+    "place_amount_gbp": Term("Amount", "money", "The money the benchmark places there."),
     "share": Term("Share of the target", "share", "The holding's share of the money."),
     "local_capacity_gbp": Term(
         "What the local candidates could take",
@@ -432,6 +441,20 @@ CANDIDATE_COLUMNS = {
 }
 
 
+INPUTS = {
+    "candidates": "Candidate investments",
+    "mandate": "Mandate",
+    "covariance": "Covariance matrix",
+    "assumptions": "Capital market assumptions",
+    "correlations": "Correlations between asset classes",
+    "risk_model": "Risk-model settings",
+    "uk_benchmark_mix": "UK benchmark mix",
+    "stress_scenarios": "Stress scenarios",
+    "places": "Places",
+    "retention": "Local retention rates",
+    "social_value": "Social value per unit",
+}
+
 STATUSES = {
     "optimal": "optimal: the mandate is met",
     "optimal_inaccurate": "optimal, to the solver's lower accuracy",
@@ -444,6 +467,11 @@ STATUSES = {
 
 def _words(code: str) -> str:
     return code.replace("_", " ")
+
+
+def input_label(role: str) -> str:
+    """An input of a run by its role, for a person: 'uk_benchmark_mix' -> 'UK benchmark mix'."""
+    return INPUTS.get(role, _words(role).capitalize())
 
 
 def status_words(status: str) -> str:

@@ -50,7 +50,8 @@ def test_two_reported_candidates_by_hand(basis):
         {"jobs": jobs_value, "co2_avoided": carbon_value, "affordable_homes": None}
     )
     assert totals.social_value_gbp == pytest.approx(jobs_value + carbon_value)
-    assert any("affordable_homes" in note and "no £ value" in note for note in totals.notes)
+    assert any("affordable homes" in note and "no £ value" in note for note in totals.notes)
+    assert not any("affordable_homes" in note for note in totals.notes)  # words, not column names
 
 
 def test_deprived_share_counts_deciles_one_to_three_only(basis):
@@ -69,7 +70,7 @@ def test_blank_figures_use_the_screens_fill_and_say_so(basis):
     assert totals.local_spend_retained_all_places_gbp == pytest.approx(0.63 * 2e6)
     assert totals.local_spend_retained_gbp == 0.0  # Blackpool is not a mandate place
     assert any(
-        note.startswith("jobs_per_gbp_m was not reported") and "BPL-003" in note for note in totals.notes
+        note.startswith("The jobs per £1m was not reported") and "BPL-003" in note for note in totals.notes
     )
 
 

@@ -128,3 +128,29 @@ def test_the_run_comparison_shows_each_figure_in_its_one_format(made, expected):
         assert row["label"] == figure(key).label
         assert row["before"] == expected[key]
         assert f"{row['label']}: {expected[key]}" in text or expected[key] in text
+
+
+def test_the_city_weighted_places_are_one_table_in_the_paper_the_workbook_and_the_app(made):
+    """One Table from the result: the paper writes each cell in its column's format, the workbook
+    holds the numbers under the same headings, the app shows the same rows; shares are shares
+    (no population shown as a percentage)."""
+    from impact_screen.chart_data import city_weighted_places
+
+    result, saved = made[2], made[3]
+    table = city_weighted_places(result)
+    assert table is not None and table.columns[1] == "population"
+    first = table.rows[0]
+    words = [figure(k).format(v) for k, v in zip(table.columns, first, strict=True)]
+    assert words[1] == f"{first[1]:,.0f}" and words[2].endswith("%") and float(words[2][:-1]) <= 100
+    rows = _rows(reports_html.html_report(saved))
+    assert any(all(w in row for w in words) for row in rows), words
+    book = openpyxl.load_workbook(io.BytesIO(reports_xlsx.xlsx_report(saved)))
+    sheet = [[c.value for c in row] for row in book["Comparison"].iter_rows()]
+    headings = [figure(k).heading for k in table.columns]
+    top = sheet.index(headings + [None] * (len(sheet[0]) - len(headings)))
+    assert tuple(sheet[top + 1][: len(first)]) == first
+    app = AppTest.from_file("../app.py", default_timeout=120)
+    app.run()
+    app.switch_page("app_pages/compare.py").run()
+    shown = next(d.value for d in app.dataframe if list(d.value.columns) == headings)
+    assert tuple(shown.iloc[0]) == first

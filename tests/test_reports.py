@@ -19,6 +19,7 @@ from impact_screen.reports_html import html_report
 from impact_screen.reports_xlsx import xlsx_report
 from impact_screen.store import RunStore
 from screening import bundled
+from screening.vocabulary import input_label
 
 HOSTILE = [
     '=HYPERLINK("http://x","y")',
@@ -174,7 +175,9 @@ def test_the_workbook_has_every_sheet_and_the_stored_data(hostile_run):
     assert candidates["A1"].value == "id" and candidates.max_row == 49
     assert isinstance(candidates.cell(row=2, column=6).value, float)  # numbers stay numbers
     provenance = [c.value for c in book["Provenance"]["A"]]
-    assert {"candidates", "assumptions", "correlations", "places"} <= set(provenance)
+    roles = ("candidates", "assumptions", "correlations", "places")
+    assert {input_label(role) for role in roles} <= set(provenance)
+    assert not set(roles) & set(provenance)  # inputs by their labels, not their code names
     assert "cvxpy" in provenance
     allocation = book["Allocation"]
     column = [allocation.cell(row=r, column=6).value for r in range(2, 13)]
