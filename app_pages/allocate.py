@@ -6,7 +6,7 @@ import streamlit as st
 from app_pages import charts, state, widgets
 from impact_screen import chart_data
 from screening.errors import InputError
-from screening.mandate import Mandate
+from screening.reading.mandate import Mandate
 from screening.vocabulary import OBJECTIVES, asset_class, figure, label, plain, sector
 
 st.title("Allocate the money")

@@ -4,7 +4,7 @@ import streamlit as st
 
 from app_pages import state
 from impact_screen.market import PROXIES_FILE, load_proxies
-from screening.provenance import manifest
+from screening.reading.provenance import manifest
 
 st.title("Data and assumptions")
 st.write("Every figure the tool uses, with its source and date. Replace the illustrative ones with your own.")

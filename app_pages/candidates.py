@@ -3,7 +3,7 @@
 import streamlit as st
 
 from app_pages import state, widgets
-from screening.candidates import as_written, to_csv_bytes
+from screening.reading.candidates import as_written, to_csv_bytes
 
 st.title("Candidate investments")
 

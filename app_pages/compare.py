@@ -20,24 +20,11 @@ st.caption(f"{state.universe().provenance.describe()} · {state.provenance_line(
 st.info(result.summary or "", icon=":material/campaign:")
 widgets.headline_metrics(result)
 
-ROWS = (
-    "expected_return",
-    "volatility",
-    "tracking_error",
-    "jobs",
-    "jobs_net",
-    "local_spend_retained_gbp",
-    "affordable_homes",
-    "affordable_homes_net",
-    "co2_avoided_t",
-    "co2_avoided_t_net",
-    "deprived_share",
-    "social_value_gbp",
-    "local_share",
-)
 table = pd.DataFrame(
     {
-        PORTFOLIOS[key]: {figure(row).label: show(row, getattr(result.figures(key), row)) for row in ROWS}
+        PORTFOLIOS[key]: {
+            figure(row).label: show(row, getattr(result.figures(key), row)) for row in chart_data.COMPARED
+        }
         for key in KEYS
     }
 )

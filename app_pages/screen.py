@@ -3,8 +3,8 @@
 import streamlit as st
 
 from app_pages import charts, state, widgets
-from screening.mandate import Mandate
 from screening.metrics import PILLARS
+from screening.reading.mandate import Mandate
 
 st.title("Screen the candidates")
 current = state.mandate()

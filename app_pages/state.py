@@ -18,10 +18,11 @@ from portfolio.report import run_result
 from portfolio.result import RunResult
 from portfolio.run import AllocationRun, run_scenario
 from portfolio.scenario import ScenarioInputs, SolveSettings, scenario_inputs
-from screening import InputFile, Problem, Universe, bundled, load_candidates
+from screening import InputFile, Problem, Universe, load_candidates
 from screening.errors import InputError
-from screening.mandate import Mandate, load_mandate, mandate_from_dict
-from screening.reference import Reference
+from screening.reading import bundled
+from screening.reading.mandate import Mandate, load_mandate, mandate_from_dict
+from screening.reading.reference import Reference
 from screening.screen import Screen, run_screen
 from screening.stability import StabilitySettings
 

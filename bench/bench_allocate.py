@@ -31,8 +31,9 @@ from portfolio.frontier import frontier
 from portfolio.inputs import AllocationInputs, allocation_inputs
 from portfolio.problem import SolveOptions
 from portfolio.risk import factor_model
-from screening import InputFile, bundled, bundled_reference, load_candidates, load_mandate
-from screening.mandate import Mandate
+from screening import InputFile, bundled_reference, load_candidates, load_mandate
+from screening.reading import bundled
+from screening.reading.mandate import Mandate
 from screening.screen import run_screen
 from screening.stability import StabilitySettings
 

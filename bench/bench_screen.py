@@ -12,7 +12,8 @@ import pandas as pd
 from scipy.stats import rankdata
 from timing import best_of, cpu
 
-from screening import InputFile, bundled, bundled_reference, load_candidates, load_mandate
+from screening import InputFile, bundled_reference, load_candidates, load_mandate
+from screening.reading import bundled
 from screening.scoring import score
 from screening.stability import StabilitySettings, draw_weights, rank_stability
 

@@ -13,6 +13,26 @@ from screening.vocabulary import FIGURES
 from screening.vocabulary import PORTFOLIOS as PORTFOLIO_LABELS
 from screening.vocabulary import sector as sector_label
 
+# the figures of the side-by-side comparison (this allocation, the UK and the city-weighted
+# benchmarks), in the order every renderer shows them: the app's Compare page, the paper, the workbook
+COMPARED = (
+    "expected_return",
+    "volatility",
+    "tracking_error",
+    "jobs",
+    "jobs_net",
+    "jobs_in_places",
+    "local_spend_retained_gbp",
+    "affordable_homes",
+    "affordable_homes_net",
+    "co2_avoided_t",
+    "co2_avoided_t_net",
+    "deprived_share",
+    "social_value_gbp",
+    "local_share",
+    "total_gbp",
+)
+
 
 def short_name(name: str, width: int = 40) -> str:
     """A candidate's name for a chart: without '(illustrative)', cut at `width` with an ellipsis."""

@@ -12,10 +12,11 @@ from typing import TypeVar
 
 from impact_screen.market import market_reference
 from portfolio.scenario import REFERENCE_ROLES, ScenarioInputs, SolveSettings, collect, scenario_inputs
-from screening import InputFile, Problem, bundled, load_mandate
+from screening import InputFile, Problem, load_mandate
 from screening.errors import InputError
-from screening.mandate import check_against_universe
-from screening.reference import REFERENCE_FILES, Reference
+from screening.reading import bundled
+from screening.reading.mandate import check_against_universe
+from screening.reading.reference import REFERENCE_FILES, Reference
 from screening.stability import StabilitySettings
 
 T = TypeVar("T")

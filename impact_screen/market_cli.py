@@ -21,9 +21,9 @@ from impact_screen.market import (
 )
 from impact_screen.output import write_json
 from screening.errors import InputError
-from screening.problems import Problem
-from screening.reference import Reference, bundled_reference
-from screening.tables import InputFile
+from screening.reading.problems import Problem
+from screening.reading.reference import Reference, bundled_reference
+from screening.reading.tables import InputFile
 
 EXIT_OK = 0
 

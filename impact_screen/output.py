@@ -11,11 +11,11 @@ from typing import TYPE_CHECKING
 
 import pandas as pd
 
+from impact_screen.files import write_atomically
 from impact_screen.market import market_summary
 from portfolio.scenario import ScenarioInputs
-from screening.files import write_atomically
-from screening.mandate import Mandate
-from screening.reference import Reference
+from screening.reading.mandate import Mandate
+from screening.reading.reference import Reference
 from screening.screen import Screen
 from screening.summary import summarise
 from screening.vocabulary import OBJECTIVES, figure, joined, money, show

@@ -9,10 +9,11 @@ writing a report file.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from pathlib import Path
 
+from impact_screen.files import write_atomically
 from impact_screen.store import SavedRun
-from screening.files import write_atomically
 
 CAVEATS = (
     "The bundled candidates and capital market assumptions are illustrative: invented for "
@@ -24,6 +25,20 @@ CAVEATS = (
     "The inputs are stored with the run: `impact-screen runs rerun NAME` re-solves them and checks the "
     "allocation to the pound.",
 )
+
+
+def mandate_items(document: dict) -> list[tuple[str, object]]:
+    """The mandate's keys and values in file order, nested tables as dotted keys
+    ('sector_caps.sme_finance'), for the reports' mandate tables."""
+
+    def walk(value: object, prefix: str) -> Iterable[tuple[str, object]]:
+        if isinstance(value, dict):
+            for key, item in value.items():
+                yield from walk(item, f"{prefix}.{key}" if prefix else str(key))
+        else:
+            yield prefix, value
+
+    return list(walk(document, ""))
 
 
 def is_illustrative(saved: SavedRun) -> bool:

@@ -22,7 +22,7 @@ from jinja2 import Environment, PackageLoader, StrictUndefined, select_autoescap
 from markupsafe import Markup, escape
 
 from impact_screen import chart_data
-from impact_screen.reports import CAVEATS, is_illustrative
+from impact_screen.reports import CAVEATS, is_illustrative, mandate_items
 from impact_screen.runs import result_of
 from impact_screen.store import SavedRun
 from portfolio.result import PORTFOLIOS, RunResult
@@ -237,39 +237,14 @@ def fan_chart(fan: chart_data.Fan) -> Markup:
 # ---------------------------------------------------------------------------------------------
 # What the template reads: rows of text, worded by the vocabulary
 
-COMPARED = (
-    "expected_return",
-    "volatility",
-    "tracking_error",
-    "impact_score",
-    "jobs",
-    "jobs_net",
-    "jobs_in_places",
-    "local_spend_retained_gbp",
-    "affordable_homes",
-    "affordable_homes_net",
-    "co2_avoided_t",
-    "co2_avoided_t_net",
-    "deprived_share",
-    "social_value_gbp",
-    "local_share",
-    "total_gbp",
-)
 CHARTED = ("expected_return", "volatility", "jobs_net", "local_spend_retained_gbp")
 
 
 def _mandate_rows(document: dict) -> list[tuple[str, str]]:
     """The mandate as (label, value) rows, in file order, in the form's words."""
 
-    def walk(value: object, prefix: str) -> Iterable[tuple[str, object]]:
-        if isinstance(value, dict):
-            for key, item in value.items():
-                yield from walk(item, f"{prefix}.{key}" if prefix else str(key))
-        else:
-            yield prefix, value
-
     rows = []
-    for key, value in walk(document, ""):
+    for key, value in mandate_items(document):
         if key == "places" and isinstance(value, list):
             rows.append((words.label(key), words.joined([str(v) for v in value])))
         else:
@@ -363,7 +338,7 @@ def _benchmarks(result: RunResult) -> dict | None:
         return None
     columns = [words.PORTFOLIOS[p] for p in PORTFOLIOS]
     rows = []
-    for key in COMPARED:
+    for key in chart_data.COMPARED:
         values = [getattr(result.figures(p), key, None) for p in PORTFOLIOS]
         if any(v is not None for v in values):
             rows.append((figure(key).label, [show(key, v) if v is not None else "unknown" for v in values]))

@@ -17,7 +17,7 @@ import re
 from collections.abc import Iterable, Sequence
 
 from impact_screen import chart_data
-from impact_screen.reports import CAVEATS
+from impact_screen.reports import CAVEATS, mandate_items
 from impact_screen.runs import result_of
 from impact_screen.store import SavedRun
 from portfolio.result import PORTFOLIOS, RunResult
@@ -99,19 +99,12 @@ def _fig(key: str) -> tuple[str, str]:
 def _mandate_rows(text: str) -> list[tuple[str, object, str | None]]:
     import tomllib
 
-    def walk(value: object, prefix: str) -> Iterable[tuple[str, object]]:
-        if isinstance(value, dict):
-            for key, item in value.items():
-                yield from walk(item, f"{prefix}.{key}" if prefix else str(key))
-        else:
-            yield prefix, value
-
     try:
         document = tomllib.loads(text)
     except tomllib.TOMLDecodeError:
         return []
     rows: list[tuple[str, object, str | None]] = []
-    for key, value in walk(document, ""):
+    for key, value in mandate_items(document):
         term = words.mandate_term(key)
         if term.unit != "text" and isinstance(value, int | float) and not isinstance(value, bool):
             rows.append((term.heading, term.cell(value), term.excel_format))
@@ -167,7 +160,7 @@ def xlsx_report(saved: SavedRun) -> bytes:
     from openpyxl import Workbook
 
     from screening import InputError, InputFile
-    from screening.tables import read_table
+    from screening.reading.tables import read_table
 
     result = result_of(saved)
     book = Workbook()
@@ -347,25 +340,6 @@ def xlsx_report(saved: SavedRun) -> bytes:
     return buffer.getvalue()
 
 
-COMPARED = (
-    "expected_return",
-    "volatility",
-    "tracking_error",
-    "jobs",
-    "jobs_net",
-    "jobs_in_places",
-    "local_spend_retained_gbp",
-    "affordable_homes",
-    "affordable_homes_net",
-    "co2_avoided_t",
-    "co2_avoided_t_net",
-    "deprived_share",
-    "social_value_gbp",
-    "local_share",
-    "total_gbp",
-)
-
-
 def _comparison_sheet(sheet, result: RunResult) -> None:
     """Fiduciary test, the benchmarks side by side, the UK mix, the city-weighted places, projection."""
     test = result.fiduciary
@@ -411,7 +385,7 @@ def _comparison_sheet(sheet, result: RunResult) -> None:
     for j, p in enumerate(PORTFOLIOS, start=2):
         put(sheet, r, j, words.PORTFOLIOS[p], bold=True)
     r += 1
-    for key in COMPARED:
+    for key in chart_data.COMPARED:
         values = [getattr(result.figures(p), key, None) for p in PORTFOLIOS]
         if all(v is None for v in values):
             continue

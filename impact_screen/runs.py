@@ -27,10 +27,11 @@ import pandas as pd
 from impact_screen.runs_compare import result_differences
 from impact_screen.store import RunStore, RunSummary, SavedRun, StoredFile, StoreError, check_name
 from portfolio.scenario import COMPARISON_ROLES, REFERENCE_ROLES
-from screening import InputFile, bundled, load_candidates, load_reference
-from screening.mandate import mandate_from_text
-from screening.provenance import Provenance, data_version
-from screening.reference import ASSUMPTION_COLUMNS, REFERENCE_FILES, Reference
+from screening import InputFile, load_candidates, load_reference
+from screening.reading import bundled
+from screening.reading.mandate import mandate_from_text
+from screening.reading.provenance import Provenance, data_version
+from screening.reading.reference import ASSUMPTION_COLUMNS, REFERENCE_FILES, Reference
 from screening.stability import StabilitySettings
 from screening.vocabulary import figure, mandate_term, status_words
 
@@ -159,7 +160,7 @@ def result_of(saved: SavedRun) -> RunResult:
     if "screen" not in document:
         document["screen"] = saved.screen
     if "place_names" not in document:
-        from screening.reference import bundled_reference
+        from screening.reading.reference import bundled_reference
 
         names = bundled_reference().places["name"]
         codes = [

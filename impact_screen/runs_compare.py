@@ -20,8 +20,8 @@ from typing import TYPE_CHECKING
 
 from impact_screen.store import SavedRun, StoredFile
 from screening import InputFile
-from screening.columns import normalise_name
-from screening.tables import read_table
+from screening.reading.columns import normalise_name
+from screening.reading.tables import read_table
 from screening.vocabulary import (
     FIGURES,
     PORTFOLIOS,
@@ -533,7 +533,7 @@ def _mandate_rows(a: SavedRun, b: SavedRun, ra: RunResult, rb: RunResult) -> lis
 
 
 def _place_names() -> dict[str, str]:
-    from screening.reference import bundled_reference
+    from screening.reading.reference import bundled_reference
 
     return {str(k): str(v) for k, v in bundled_reference().places["name"].items()}
 

@@ -22,7 +22,7 @@ from portfolio.prechecks import prechecks
 from portfolio.problem import Built, SolveOptions, SolveReport, build, solve
 from portfolio.relaxation import Diagnosis
 from portfolio.tie_break import FLAT_OBJECTIVES, by_id_order, least_concentrated, pinned, spread_holdings
-from screening.mandate import Mandate
+from screening.reading.mandate import Mandate
 
 CHECK_TOLERANCE = 1e-6  # a limit broken by more than this on the pounds (£100 in £100m) is a failure
 PROVED = 1e-9  # a mixed-integer gap at or below this: the solver proved its answer optimal

@@ -25,10 +25,10 @@ from portfolio.inputs import AllocationInputs, allocation_inputs
 from portfolio.place_shares import place_shares
 from portfolio.problem import SolveOptions
 from portfolio.risk import RiskModel
-from screening.candidates import Universe
 from screening.eligibility import eligibility
-from screening.mandate import Mandate
-from screening.reference import Reference
+from screening.reading.candidates import Universe
+from screening.reading.mandate import Mandate
+from screening.reading.reference import Reference
 from screening.screen import Screen
 
 UK_LABEL = "UK benchmark: listed UK proxies in the fund's strategic mix"

@@ -14,7 +14,7 @@ import numpy as np
 from portfolio.constraints import Limit
 from portfolio.inputs import AllocationInputs
 from portfolio.problem import Built
-from screening.mandate import Mandate
+from screening.reading.mandate import Mandate
 from screening.vocabulary import named
 
 BINDING_TOLERANCE = 1e-5

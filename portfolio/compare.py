@@ -23,10 +23,10 @@ from portfolio.projection import Projection, project
 from portfolio.risk import RiskModel, RiskSettings
 from portfolio.stress import StressResult, stress_tests
 from portfolio.summary import plain_summary
-from screening.candidates import Universe
-from screening.mandate import Mandate
-from screening.provenance import Provenance
-from screening.reference import Reference
+from screening.reading.candidates import Universe
+from screening.reading.mandate import Mandate
+from screening.reading.provenance import Provenance
+from screening.reading.reference import Reference
 from screening.screen import Screen
 
 PORTFOLIO_LABEL = "This allocation"

@@ -1,6 +1,6 @@
 """The two files the comparison reads: the UK benchmark's strategic mix and the stress scenarios.
 
-Both are checked by the same column rules as every other input (screening.columns), so a broken
+Both are checked by the same column rules as every other input (screening.reading.columns), so a broken
 file gets one `FILE:LINE: column 'NAME': what is wrong` line per problem, never a traceback.
 """
 
@@ -11,13 +11,13 @@ from functools import cache
 
 import pandas as pd
 
-from screening import bundled
-from screening.columns import Column, suggestion, validate_table
 from screening.errors import InputError
-from screening.problems import Problem, raise_if_errors
-from screening.provenance import Provenance, provenance_of
-from screening.reference import Reference
-from screening.tables import InputFile, read_table
+from screening.reading import bundled
+from screening.reading.columns import Column, suggestion, validate_table
+from screening.reading.problems import Problem, raise_if_errors
+from screening.reading.provenance import Provenance, provenance_of
+from screening.reading.reference import Reference
+from screening.reading.tables import InputFile, read_table
 
 MIX_TOLERANCE = 1e-6  # the mix's weights must add up to 1 within this
 PLACE_PREFIX = "place:"

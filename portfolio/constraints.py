@@ -16,7 +16,7 @@ import cvxpy as cp
 import numpy as np
 
 from portfolio.inputs import AllocationInputs
-from screening.mandate import Mandate
+from screening.reading.mandate import Mandate
 from screening.vocabulary import named
 
 Unit = Literal["share", "rate", "points", "count"]

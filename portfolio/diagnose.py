@@ -20,7 +20,7 @@ from portfolio.elastic import Moves, fewest_moves
 from portfolio.inputs import AllocationInputs
 from portfolio.problem import SolveOptions, build, solve
 from portfolio.relaxation import Diagnosis, in_user_units, money, round_up
-from screening.mandate import Mandate
+from screening.reading.mandate import Mandate
 from screening.vocabulary import named
 
 

@@ -24,7 +24,7 @@ import numpy as np
 from portfolio.constraints import Limit
 from portfolio.inputs import AllocationInputs
 from portfolio.problem import EXACT_GAP, Built, SolveOptions, build, solve, variant
-from screening.mandate import Mandate
+from screening.reading.mandate import Mandate
 
 CHANGE_TOLERANCE = 1e-5  # phase three keeps the move within this of its least (relative, and absolute)
 SHORTFALL_COUNT = 1_000  # leaving money unplaced counts as more than moving every limit

@@ -21,7 +21,7 @@ from dataclasses import dataclass, field
 
 from portfolio.figures import PortfolioFigures
 from portfolio.holdings import JointRisk
-from screening.mandate import Mandate
+from screening.reading.mandate import Mandate
 from screening.vocabulary import figure, label
 
 BASIS = "sleeve"

@@ -16,7 +16,7 @@ import numpy as np
 from portfolio.constraints import Limit
 from portfolio.inputs import AllocationInputs
 from portfolio.problem import Built, SolveOptions, build, solve
-from screening.mandate import Mandate
+from screening.reading.mandate import Mandate
 
 
 @dataclass(frozen=True)

@@ -14,7 +14,7 @@ import numpy as np
 import pandas as pd
 
 from portfolio.risk import RiskModel, RiskSettings, factor_model, listed_id
-from screening.reference import Reference
+from screening.reading.reference import Reference
 
 
 @dataclass(frozen=True)

@@ -31,8 +31,8 @@ import pandas as pd
 
 from portfolio.holdings import Holdings
 from screening import vocabulary
-from screening.mandate import Mandate
-from screening.reference import Reference
+from screening.reading.mandate import Mandate
+from screening.reading.reference import Reference
 from screening.scoring import LOWEST_RETENTION_TYPE
 from screening.screen import Screen
 

@@ -12,9 +12,9 @@ import numpy as np
 import pandas as pd
 
 from portfolio.risk import RiskModel, quantised
-from screening.mandate import Mandate
 from screening.metrics import IMPACT_PILLARS
-from screening.reference import Reference
+from screening.reading.mandate import Mandate
+from screening.reading.reference import Reference
 from screening.screen import Screen
 
 

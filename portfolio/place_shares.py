@@ -31,7 +31,7 @@ import pandas as pd
 from portfolio.constraints import Limit
 from portfolio.inputs import AllocationInputs
 from portfolio.problem import EXACT_GAP, Built, SolveOptions, build, solve, variant
-from screening.mandate import Mandate
+from screening.reading.mandate import Mandate
 
 LEVEL_TOLERANCE = 1e-7  # relative slack on shares already settled, for the solver's precision
 RISE = (

@@ -14,7 +14,7 @@ import numpy as np
 from portfolio.constraints import Limit
 from portfolio.inputs import AllocationInputs
 from portfolio.relaxation import Diagnosis, in_user_units, money, round_up
-from screening.mandate import Mandate
+from screening.reading.mandate import Mandate
 
 
 def capacity(inputs: AllocationInputs) -> float:

@@ -14,7 +14,7 @@ import numpy as np
 
 from portfolio.constraints import HELD, Limit, Variables, portfolio_variance, portfolio_volatility
 from portfolio.inputs import AllocationInputs
-from screening.mandate import Mandate
+from screening.reading.mandate import Mandate
 
 DEFAULT_IMPACT_WEIGHT = 0.0005  # blended objective: 5 bp of return per point of impact score
 DEFAULT_RISK_AVERSION = 1.0  # blended objective: penalty per unit of variance

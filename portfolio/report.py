@@ -12,9 +12,9 @@ from portfolio.compare import Comparison
 from portfolio.figures import PortfolioFigures
 from portfolio.result import RunResult
 from portfolio.run import AllocationRun
-from screening.candidates import Universe
-from screening.mandate import Mandate
-from screening.reference import Reference
+from screening.reading.candidates import Universe
+from screening.reading.mandate import Mandate
+from screening.reading.reference import Reference
 from screening.screen import screen_records
 
 

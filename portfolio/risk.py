@@ -24,11 +24,11 @@ import numpy as np
 import pandas as pd
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
-from screening import bundled
 from screening.errors import InputError
-from screening.problems import Problem
-from screening.reference import Reference
-from screening.tables import InputFile
+from screening.reading import bundled
+from screening.reading.problems import Problem
+from screening.reading.reference import Reference
+from screening.reading.tables import InputFile
 
 
 class RiskSettings(BaseModel):

@@ -17,9 +17,9 @@ from portfolio.inputs import allocation_inputs
 from portfolio.problem import SolveOptions
 from portfolio.risk import RiskModel, RiskSettings, covariance_model, factor_model
 from portfolio.scenario import ScenarioInputs
-from screening.candidates import Universe
-from screening.mandate import Mandate
-from screening.reference import Reference
+from screening.reading.candidates import Universe
+from screening.reading.mandate import Mandate
+from screening.reading.reference import Reference
 from screening.screen import Screen, run_screen
 from screening.stability import StabilitySettings
 

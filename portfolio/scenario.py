@@ -19,14 +19,14 @@ import pandas as pd
 
 from portfolio.comparison_inputs import ComparisonInputs, load_comparison_inputs
 from portfolio.risk import RiskSettings, risk_settings
-from screening.candidates import Universe, load_candidates
 from screening.errors import InputError
-from screening.mandate import Mandate
-from screening.matrix import load_matrix
-from screening.problems import Problem
-from screening.reference import Reference
+from screening.reading.candidates import Universe, load_candidates
+from screening.reading.mandate import Mandate
+from screening.reading.matrix import load_matrix
+from screening.reading.problems import Problem
+from screening.reading.reference import Reference
+from screening.reading.tables import InputFile
 from screening.stability import StabilitySettings
-from screening.tables import InputFile
 
 T = TypeVar("T")
 REFERENCE_ROLES = ("places", "retention", "social_value")  # stored as the bytes read

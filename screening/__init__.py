@@ -13,16 +13,16 @@ from typing import TYPE_CHECKING
 _WHERE = {
     "ImpactScreenError": "screening.errors",
     "InputError": "screening.errors",
-    "InputFile": "screening.tables",
-    "Mandate": "screening.mandate",
-    "Problem": "screening.problems",
-    "Reference": "screening.reference",
-    "Universe": "screening.candidates",
-    "bundled_reference": "screening.reference",
-    "load_candidates": "screening.candidates",
-    "load_mandate": "screening.mandate",
-    "load_matrix": "screening.matrix",
-    "load_reference": "screening.reference",
+    "InputFile": "screening.reading.tables",
+    "Mandate": "screening.reading.mandate",
+    "Problem": "screening.reading.problems",
+    "Reference": "screening.reading.reference",
+    "Universe": "screening.reading.candidates",
+    "bundled_reference": "screening.reading.reference",
+    "load_candidates": "screening.reading.candidates",
+    "load_mandate": "screening.reading.mandate",
+    "load_matrix": "screening.reading.matrix",
+    "load_reference": "screening.reading.reference",
 }
 
 __all__ = [
@@ -41,13 +41,13 @@ __all__ = [
 ]
 
 if TYPE_CHECKING:
-    from screening.candidates import Universe, load_candidates
     from screening.errors import ImpactScreenError, InputError
-    from screening.mandate import Mandate, load_mandate
-    from screening.matrix import load_matrix
-    from screening.problems import Problem
-    from screening.reference import Reference, bundled_reference, load_reference
-    from screening.tables import InputFile
+    from screening.reading.candidates import Universe, load_candidates
+    from screening.reading.mandate import Mandate, load_mandate
+    from screening.reading.matrix import load_matrix
+    from screening.reading.problems import Problem
+    from screening.reading.reference import Reference, bundled_reference, load_reference
+    from screening.reading.tables import InputFile
 
 
 def __getattr__(name: str) -> object:

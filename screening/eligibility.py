@@ -12,8 +12,8 @@ from collections.abc import Callable
 import numpy as np
 import pandas as pd
 
-from screening.mandate import Mandate
-from screening.reference import Reference
+from screening.reading.mandate import Mandate
+from screening.reading.reference import Reference
 
 Rule = tuple[pd.Series, Callable[[pd.Series], str]]
 

@@ -15,7 +15,7 @@ from collections.abc import Iterable
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
-    from screening.problems import Problem
+    from screening.reading.problems import Problem
 
 
 class ImpactScreenError(Exception):

@@ -17,7 +17,6 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from screening.mandate import Mandate
 from screening.metrics import (
     BY_NAME,
     EVIDENCE_FLOOR,
@@ -27,7 +26,8 @@ from screening.metrics import (
     PILLARS,
     evidence_factor,
 )
-from screening.reference import Reference
+from screening.reading.mandate import Mandate
+from screening.reading.reference import Reference
 
 LOWEST_RETENTION_TYPE = "large_or_multinational"
 REFERENCE_VOLATILITY = 0.10  # below gilts: shortfall x max(volatility, 0.10) / 0.10^2

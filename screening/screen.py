@@ -11,11 +11,11 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from screening.candidates import Universe
 from screening.eligibility import eligibility
-from screening.mandate import Mandate
 from screening.metrics import PILLARS
-from screening.reference import Reference
+from screening.reading.candidates import Universe
+from screening.reading.mandate import Mandate
+from screening.reading.reference import Reference
 from screening.scoring import Scores, score
 from screening.stability import TIE_GRID, StabilitySettings, rank_stability
 

@@ -5,9 +5,9 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass
 
-from screening.candidates import Universe
-from screening.mandate import Mandate
-from screening.reference import Reference
+from screening.reading.candidates import Universe
+from screening.reading.mandate import Mandate
+from screening.reading.reference import Reference
 
 
 @dataclass(frozen=True)

@@ -12,7 +12,8 @@ import pandas as pd
 
 from portfolio.report import run_result
 from portfolio.run import AllocationRun, run_allocation
-from screening import bundled, bundled_reference, load_candidates, load_mandate
+from screening import bundled_reference, load_candidates, load_mandate
+from screening.reading import bundled
 
 REFERENCE = bundled_reference()
 UNIVERSE = load_candidates(None, REFERENCE)

@@ -17,8 +17,8 @@ from pathlib import Path
 
 import pytest
 
-from screening import bundled
-from screening.tables import InputFile
+from screening.reading import bundled
+from screening.reading.tables import InputFile
 
 Rows = list[list[str]]
 

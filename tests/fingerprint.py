@@ -18,8 +18,8 @@ from portfolio.allocate import Allocation
 from portfolio.benchmarks import city_weighted
 from portfolio.run import run_allocation
 from screening import bundled_reference, load_candidates, load_mandate
-from screening.candidates import Universe
-from screening.mandate import Mandate
+from screening.reading.candidates import Universe
+from screening.reading.mandate import Mandate
 
 REFERENCE = bundled_reference()
 UNIVERSE = load_candidates(None, REFERENCE)

@@ -16,7 +16,7 @@ import pandas as pd
 import pytest
 
 from impact_screen.market import load_proxies
-from screening.reference import bundled_reference
+from screening.reading.reference import bundled_reference
 
 REFERENCE = bundled_reference()
 PROXIES = load_proxies(None, REFERENCE.asset_classes)

@@ -22,9 +22,9 @@ from scipy.optimize import linprog, minimize
 
 from portfolio.inputs import AllocationInputs
 from portfolio.risk import RiskModel
-from screening import bundled
-from screening.mandate import Mandate
-from screening.reference import Reference
+from screening.reading import bundled
+from screening.reading.mandate import Mandate
+from screening.reading.reference import Reference
 
 TARGET = 100_000_000.0
 PRESTON, SOUTH_RIBBLE = "E07000123", "E07000126"

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from impact_screen.inputs import bundled_files
 from portfolio.scenario import ScenarioInputs, SolveSettings, scenario_inputs
-from screening import InputFile, bundled, bundled_reference, load_mandate
+from screening import InputFile, bundled_reference, load_mandate
+from screening.reading import bundled
 from screening.stability import StabilitySettings
 
 FAST = SolveSettings(frontier_points=2)

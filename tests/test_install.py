@@ -74,7 +74,7 @@ def test_installed_command_validates_bundled_data_from_another_directory(install
 
 def test_installed_code_reads_the_installed_copy_of_the_data(installed, tmp_path):
     env = {**os.environ, "PYTHONPATH": str(installed)}
-    probe = "from screening.bundled import data_dir; print(data_dir())"
+    probe = "from screening.reading.bundled import data_dir; print(data_dir())"
     result = subprocess.run(
         [sys.executable, "-c", probe],
         capture_output=True,

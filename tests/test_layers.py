@@ -64,3 +64,40 @@ def test_the_run_store_starts_without_pandas() -> None:
     code = "import sys, impact_screen.store, screening; print('pandas' in sys.modules)"
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True, cwd=ROOT)
     assert out.stdout.strip() == "False"
+
+
+READING = ROOT / "screening" / "reading"
+SCORING = {
+    "screening.eligibility",
+    "screening.scoring",
+    "screening.stability",
+    "screening.screen",
+    "screening.summary",
+}
+
+
+def test_reading_the_inputs_does_not_depend_on_scoring_them() -> None:
+    """screening/reading/ turns files into checked objects; it imports no scoring module (the
+    metric catalogue the mandate's weights name is the one part of scoring it reads)."""
+    offending = {
+        f"{path.name}: {name}"
+        for path in READING.rglob("*.py")
+        for name in _imports(path)
+        if name.startswith("screening.")
+        and not name.startswith(("screening.reading", "screening.errors"))
+        and name != "screening.metrics"
+    }
+    assert offending == set()
+    assert {p.stem for p in READING.glob("*.py")} >= {"tables", "candidates", "mandate", "reference"}
+    assert not (SCORING & {name for path in READING.rglob("*.py") for name in _imports(path)})
+
+
+def test_file_writing_is_in_the_shells() -> None:
+    """The core writes no file: the one helper that writes files whole lives with its callers."""
+    writers = {
+        f"{path.relative_to(ROOT)}"
+        for package in CORE
+        for path in (ROOT / package).rglob("*.py")
+        if "write_atomically" in path.read_text(encoding="utf-8")
+    }
+    assert writers == set()

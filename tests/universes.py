@@ -13,11 +13,11 @@ from collections.abc import Sequence
 
 from hypothesis import strategies as st
 
-from screening import bundled
-from screening.candidates import Universe, load_candidates
-from screening.mandate import Mandate
-from screening.reference import bundled_reference
-from screening.tables import InputFile
+from screening.reading import bundled
+from screening.reading.candidates import Universe, load_candidates
+from screening.reading.mandate import Mandate
+from screening.reading.reference import bundled_reference
+from screening.reading.tables import InputFile
 
 REFERENCE = bundled_reference()
 GILTS = 0.04  # expected_return of gilts in the bundled capital_market_assumptions.csv

@@ -38,8 +38,8 @@ from impact_screen.market.download import (
 from impact_screen.market.proxies import PROXIES_FILE, load_proxies
 from impact_screen.market.statistics import MarketData, market_statistics
 from screening.errors import InputError, MarketDataError
-from screening.reference import Reference, bundled_reference
-from screening.tables import InputFile
+from screening.reading.reference import Reference, bundled_reference
+from screening.reading.tables import InputFile
 
 
 def fetch_market_data(

@@ -25,8 +25,8 @@ from impact_screen.market.correlation import is_correlation_matrix, nearest_corr
 from impact_screen.market.download import YAHOO
 from impact_screen.market.statistics import MarketData
 from screening.errors import MarketDataError
-from screening.provenance import Provenance
-from screening.reference import Reference
+from screening.reading.provenance import Provenance
+from screening.reading.reference import Reference
 
 MarketSource = Literal["live", "cache", "bundled"]
 

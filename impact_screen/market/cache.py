@@ -10,9 +10,9 @@ from pathlib import Path
 
 import pandas as pd
 
+from impact_screen.files import write_atomically
 from impact_screen.market.statistics import MarketData, parse_time
 from screening.errors import MarketDataError
-from screening.files import write_atomically
 
 DEFAULT_MAX_AGE_DAYS = 7.0
 CACHE_ENV = "IMPACT_SCREEN_CACHE"

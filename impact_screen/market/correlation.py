@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from screening.matrix import PSD_TOL
+from screening.reading.matrix import PSD_TOL
 
 
 def is_correlation_matrix(matrix: np.ndarray) -> bool:

@@ -7,10 +7,10 @@ from collections.abc import Collection
 
 import pandas as pd
 
-from screening import bundled
-from screening.columns import Column, validate_table
-from screening.problems import Problem, raise_if_errors
-from screening.tables import InputFile, read_table
+from screening.reading import bundled
+from screening.reading.columns import Column, validate_table
+from screening.reading.problems import Problem, raise_if_errors
+from screening.reading.tables import InputFile, read_table
 
 PROXIES_FILE = "market_proxies.csv"
 PENCE = {"GBp": 0.01, "GBX": 0.01, "GBP": 1.0}  # price units -> pounds per unit

@@ -1,0 +1,349 @@
+"""The committee's `Mandate`: every choice a committee makes, validated once, saved as TOML.
+
+A limit that the file does not state is not applied (it stays None). Unknown keys are errors,
+with a suggestion, because a misspelt limit that is silently ignored is a limit not applied.
+Problems point at the line of the key in the TOML file.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+import tomllib
+from collections.abc import Sequence
+from typing import Annotated, Any, Literal
+
+import tomli_w
+from pydantic import (
+    BaseModel,
+    BeforeValidator,
+    ConfigDict,
+    Field,
+    ValidationError,
+    ValidationInfo,
+    field_validator,
+    model_validator,
+)
+from pydantic_core import PydanticCustomError
+
+from screening.errors import InputError
+from screening.metrics import BY_NAME, PILLARS, metrics_of
+from screening.reading import bundled
+from screening.reading.columns import suggestion
+from screening.reading.problems import Problem, raise_if_errors
+from screening.reading.reference import Reference, bundled_reference
+from screening.reading.tables import InputFile
+
+Objective = Literal["max_impact", "max_return", "min_risk", "blended"]
+BenchmarkWeighting = Literal["population", "gva"]
+
+
+def _share(value: Any) -> Any:
+    """Accept 0.08 or '8%'; refuse 8 (a percentage typed as a whole number) with the fix."""
+    if isinstance(value, bool):
+        raise PydanticCustomError(
+            "share", "{v} is true/false, but a number belongs here", {"v": str(value).lower()}
+        )
+    if isinstance(value, str) and value.strip().endswith("%"):
+        try:
+            share = float(value.strip()[:-1]) / 100.0
+        except ValueError:
+            raise PydanticCustomError("share", "'{v}' is not a percentage", {"v": value}) from None
+        if not math.isfinite(share):
+            raise PydanticCustomError("share", "'{v}' is not a finite number", {"v": value})
+        return share
+    if isinstance(value, float) and not math.isfinite(value):
+        raise PydanticCustomError("share", "{v} is not a finite number", {"v": f"{value:g}"})
+    if isinstance(value, int | float) and abs(value) > 1:
+        raise PydanticCustomError(
+            "share",
+            '{v} looks like a percentage typed as a whole number; write {d} or "{v}%"',
+            {"v": f"{value:g}", "d": f"{value / 100:g}"},
+        )
+    return value
+
+
+Share = Annotated[float, BeforeValidator(_share), Field(ge=0, le=1)]
+Rate = Annotated[float, BeforeValidator(_share), Field(ge=-0.5, le=0.5)]
+Money = Annotated[float, Field(gt=0, allow_inf_nan=False)]
+
+
+class Weights(BaseModel):
+    """Weights of the three score pillars; they need not add to 1 (they are normalised)."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True, strict=True)
+
+    financial: float = Field(1.0, ge=0, allow_inf_nan=False)
+    local_economy: float = Field(1.0, ge=0, allow_inf_nan=False)
+    social: float = Field(1.0, ge=0, allow_inf_nan=False)
+
+    @model_validator(mode="after")
+    def _not_all_zero(self) -> Weights:
+        if self.financial + self.local_economy + self.social <= 0:
+            raise PydanticCustomError("weights", "at least one pillar weight must be above zero")
+        return self
+
+
+class Mandate(BaseModel):
+    """Every committee choice: target, places, objective, limits, caps and score weights."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True, strict=True)
+
+    name: str = "Untitled mandate"
+    target_gbp: Money
+    fund_size_gbp: Money | None = None
+    places: list[Annotated[str, Field(min_length=1)]] = Field(min_length=1)
+    objective: Objective = "max_impact"
+    max_volatility: Share | None = None
+    min_expected_return: Rate | None = None
+    max_candidate_share: Share | None = None
+    excluded_sectors: list[str] = Field(default_factory=list)
+    min_candidate_return: Rate | None = None
+    max_candidate_volatility: Share | None = None
+    min_evidence_quality: Annotated[int, Field(ge=1, le=5)] | None = None
+    max_lockup_years: Annotated[float, Field(ge=0)] | None = None
+    min_impact_score: Annotated[float, Field(ge=0, le=100)] | None = None
+    max_illiquid_share: Share | None = None
+    min_holdings: Annotated[int, Field(ge=1)] | None = None
+    impact_weight: Annotated[float, Field(ge=0)] | None = None
+    risk_aversion: Annotated[float, Field(ge=0)] | None = None
+    tolerance_bp: Annotated[float, Field(ge=0)] | None = None
+    local_plan_share: Share | None = None
+    benchmark_weighting: BenchmarkWeighting = "population"
+    sector_caps: dict[str, Share] = Field(default_factory=dict)
+    asset_class_caps: dict[str, Share] = Field(default_factory=dict)
+    weights: Weights = Field(default_factory=Weights)
+    metric_weights: dict[str, Annotated[float, Field(ge=0, allow_inf_nan=False)]] = Field(
+        default_factory=dict
+    )
+
+    @field_validator("metric_weights")
+    @classmethod
+    def _known_metrics(cls, value: dict[str, float]) -> dict[str, float]:
+        unknown = [name for name in value if name not in BY_NAME]
+        if unknown:
+            raise PydanticCustomError(
+                "metric",
+                "'{m}' is not a scored metric{hint}",
+                {
+                    "m": unknown[0],
+                    "hint": suggestion(unknown[0], list(BY_NAME))
+                    or f"; the metrics are {', '.join(BY_NAME)}",
+                },
+            )
+        return value
+
+    @field_validator("metric_weights")
+    @classmethod
+    def _weighted_pillars_keep_a_metric(
+        cls, value: dict[str, float], info: ValidationInfo
+    ) -> dict[str, float]:
+        """A pillar with weight whose metrics all weigh 0 would score 0 for everyone yet still count."""
+        weights = info.data.get("weights")
+        for pillar in PILLARS if isinstance(weights, Weights) else ():
+            weight = getattr(weights, pillar)
+            if weight > 0 and all(value.get(m.name, 1.0) == 0 for m in metrics_of(pillar)):
+                raise PydanticCustomError(
+                    "metric",
+                    "every {p} metric has weight 0 but weights.{p} is {w}; "
+                    "give a {p} metric a weight or set weights.{p} = 0",
+                    {"p": pillar, "w": f"{weight:g}"},
+                )
+        return value
+
+    @model_validator(mode="after")
+    def _fund_holds_target(self) -> Mandate:
+        if self.fund_size_gbp is not None and self.fund_size_gbp < self.target_gbp:
+            raise PydanticCustomError(
+                "fund_size",
+                "fund_size_gbp £{f} is smaller than target_gbp £{t}",
+                {"f": f"{self.fund_size_gbp:,.0f}", "t": f"{self.target_gbp:,.0f}"},
+            )
+        return self
+
+    def to_toml(self) -> str:
+        """The mandate as a TOML document (unset limits are left out, so they stay unset)."""
+        return tomli_w.dumps(self.model_dump(exclude_none=True))
+
+
+def mandate_from_text(text: str, file: str, reference: Reference | None = None) -> Mandate:
+    """Parse and check a mandate's TOML text; InputError lists every problem with its line."""
+    try:
+        document = tomllib.loads(text)
+    except tomllib.TOMLDecodeError as exc:
+        raise InputError([_syntax_problem(file, text, exc)]) from None
+    return mandate_from_dict(document, reference, file, text)
+
+
+def mandate_from_dict(
+    document: dict[str, Any], reference: Reference | None = None, file: str = "mandate", text: str = ""
+) -> Mandate:
+    """Check a mandate given as plain data (the app's editor, a saved run); InputError lists every problem."""
+    problems = _reference_problems(document, reference or bundled_reference(), file, text)
+    try:
+        mandate = Mandate.model_validate(document)
+    except ValidationError as exc:
+        problems = [_problem(file, text, error) for error in exc.errors()] + problems
+        raise InputError(sorted(problems, key=lambda p: p.line or 0)) from None
+    raise_if_errors(problems)
+    return mandate
+
+
+def load_mandate(source: InputFile | None = None, reference: Reference | None = None) -> Mandate:
+    """Read a mandate file (the bundled default when none is given)."""
+    source = source or bundled.read(bundled.MANDATE)
+    try:
+        text = source.content.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        raise InputError(
+            [Problem(source.name, None, None, "not UTF-8 text; save the mandate as UTF-8")]
+        ) from None
+    if b"\x00" in source.content:
+        raise InputError([Problem(source.name, None, None, "binary content, not a TOML mandate")])
+    return mandate_from_text(text, source.name, reference)
+
+
+def _reference_problems(
+    document: dict[str, Any], reference: Reference, file: str, text: str
+) -> list[Problem]:
+    """Places must be known ONS codes and asset-class caps must name known asset classes.
+
+    Checked on the parsed document, so these problems are reported together with type errors.
+    """
+    problems: list[Problem] = []
+    places = document.get("places")
+    for index, code in enumerate(places if isinstance(places, list) else []):
+        if isinstance(code, str) and code not in reference.places.index:
+            hint = _place_hint(code, reference) or suggestion(code, reference.place_codes)
+            problems.append(
+                _at(file, text, ("places", index), f"'{code}' is not a place in places.csv{hint}")
+            )
+    caps = document.get("asset_class_caps")
+    for asset_class in caps if isinstance(caps, dict) else {}:
+        if asset_class not in reference.assumptions.index:
+            hint = suggestion(asset_class, reference.asset_classes)
+            problems.append(
+                _at(
+                    file,
+                    text,
+                    ("asset_class_caps", asset_class),
+                    f"'{asset_class}' is not a known asset class{hint}",
+                )
+            )
+    return problems
+
+
+def check_against_universe(
+    mandate: Mandate,
+    sectors: Sequence[str],
+    places_with_candidates: Sequence[str],
+    file: str = "mandate",
+    text: str = "",
+) -> list[Problem]:
+    """Warnings for choices that name nothing in the candidate file (a likely typing error)."""
+    known = set(sectors)
+    problems = [
+        _at(
+            file,
+            text,
+            ("sector_caps", s),
+            f"no candidate has sector '{s}'{suggestion(s, sorted(known))}",
+            "warning",
+        )
+        for s in mandate.sector_caps
+        if s not in known
+    ]
+    problems += [
+        _at(
+            file,
+            text,
+            ("excluded_sectors",),
+            f"no candidate has sector '{s}'{suggestion(s, sorted(known))}",
+            "warning",
+        )
+        for s in mandate.excluded_sectors
+        if s not in known
+    ]
+    problems += [
+        _at(file, text, ("places",), f"no candidate is in '{code}'", "warning")
+        for code in mandate.places
+        if code not in set(places_with_candidates)
+    ]
+    return problems
+
+
+def _place_hint(code: str, reference: Reference) -> str:
+    names = {str(n).lower(): c for c, n in reference.places["name"].items()}
+    found = names.get(code.strip().lower())
+    return f" (write the ONS code '{found}' for {code})" if found else ""
+
+
+def _syntax_problem(file: str, text: str, exc: tomllib.TOMLDecodeError) -> Problem:
+    match = re.search(r"\(at line (\d+), column (\d+)\)", str(exc))
+    message = re.sub(r"\s*\(at (line \d+, column \d+|end of document)\)", "", str(exc))
+    if match:
+        return Problem(file, int(match[1]), None, f"TOML syntax error at column {match[2]}: {message}")
+    last = max(1, len(text.splitlines()))
+    return Problem(file, last, None, f"TOML syntax error at the end of the file: {message}")
+
+
+_FIELDS = tuple(Mandate.model_fields) + tuple(f"weights.{k}" for k in Weights.model_fields)
+
+
+# Error types whose message is written here in full (pydantic's own ones get the value appended).
+_OWN_MESSAGES = ("share", "fund_size", "weights", "metric")
+
+
+def _problem(file: str, text: str, error: Any) -> Problem:
+    kind = error["type"]
+    location = ("fund_size_gbp",) if kind == "fund_size" else tuple(error["loc"])
+    value = error.get("input")
+    if kind == "extra_forbidden":
+        dotted = ".".join(str(p) for p in location)
+        message = f"is not a mandate key and is not applied{suggestion(dotted, _FIELDS)}"
+    elif kind == "missing":
+        message = "is required but missing"
+    elif kind == "too_short":
+        least = int(error.get("ctx", {}).get("min_length", 1))
+        message = f"needs at least {least} {'entry' if least == 1 else 'entries'}"
+    elif kind == "literal_error":
+        choices = re.findall(r"'([^']+)'", error["msg"])
+        message = f"'{value}' is not one of {', '.join(choices)}{suggestion(str(value), choices)}"
+    else:
+        message = f"{error['msg'][0].lower()}{error['msg'][1:]}"
+        if kind not in _OWN_MESSAGES and value is not None and not isinstance(value, dict):
+            message += f" (got {value!r})"
+    return _at(file, text, location, message)
+
+
+def _at(file: str, text: str, location: tuple, message: str, severity: str = "error") -> Problem:
+    name = ".".join(str(p) for p in location if not isinstance(p, int)) or None
+    return Problem(file, key_line(text, location), name, message, severity=severity, kind="key")  # type: ignore[arg-type]
+
+
+def key_line(text: str, location: tuple) -> int | None:
+    """Line (1-based) where a key is written, following [table] headers; None if not found."""
+    keys = [str(p) for p in location if not isinstance(p, int)]
+    if not keys:
+        return None
+    table, lines = None, text.splitlines()
+    fallback = None
+    for number, line in enumerate(lines, start=1):
+        header = re.match(r"^\s*\[([^\[\]]+)\]\s*(#.*)?$", line)
+        if header:
+            table = header[1].strip()
+            if table == ".".join(keys):
+                return number
+            if keys[:1] == [table]:
+                fallback = number
+            continue
+        written = re.match(r"^\s*([A-Za-z0-9_.\-\"' ]+?)\s*=", line)
+        if written is None:
+            continue
+        key = written[1].replace('"', "").replace("'", "").replace(" ", "")
+        path = f"{table}.{key}" if table else key
+        if path == ".".join(keys):
+            return number
+        if table is None and key == keys[0]:
+            fallback = fallback or number
+    return fallback

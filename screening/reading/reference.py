@@ -1,0 +1,141 @@
+"""Reference tables every run needs: places, capital market assumptions and their correlations,
+local retention by supplier type, and social value proxies.
+
+The bundled tables are checked by the same rules as user files, so a fund that swaps in its
+consultant's assumptions gets the same clear messages.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from functools import cache
+
+import pandas as pd
+
+from screening.reading import bundled
+from screening.reading.columns import Column, validate_table
+from screening.reading.matrix import load_matrix
+from screening.reading.problems import Problem, raise_if_errors
+from screening.reading.provenance import Provenance, provenance_of
+from screening.reading.tables import InputFile, read_table
+
+PLACE_COLUMNS = (
+    Column("ons_code", "text"),
+    Column("name", "text"),
+    Column("region", "text"),
+    Column("nation", "text", vocabulary=frozenset({"England", "Wales", "Scotland", "Northern Ireland"})),
+    Column("population", "number", minimum=1),
+    Column("population_year", "integer", minimum=1800, maximum=2100),
+    Column("population_approx", "bool"),
+    Column("imd_2019_rank", "integer", blank_ok=True, minimum=1, maximum=317),
+    Column("gva_gbp_m", "number", required=False, blank_ok=True, minimum=0),
+    Column("gva_year", "integer", required=False, blank_ok=True, minimum=1990, maximum=2100),
+    Column("source", "text", required=False, blank_ok=True),
+)
+
+ASSUMPTION_COLUMNS = (
+    Column("asset_class", "text"),
+    Column("label", "text", required=False, blank_ok=True),
+    Column("expected_return", "rate", minimum=-0.5, maximum=0.5),
+    Column("volatility", "volatility", maximum=1.0),
+    Column("liquid", "bool"),
+    Column("description", "text", required=False, blank_ok=True),
+)
+
+RETENTION_COLUMNS = (
+    Column("ownership", "text"),
+    Column("retention_share", "share", maximum=1.0),
+    Column("basis", "text", required=False, blank_ok=True),
+    Column("source", "text", required=False, blank_ok=True),
+)
+
+SOCIAL_VALUE_COLUMNS = (
+    Column("metric", "text"),
+    Column("unit", "text"),
+    Column("gbp_per_unit", "money", blank_ok=True),
+    Column("price_year", "integer", blank_ok=True, minimum=1990, maximum=2100),
+    Column("basis", "text", required=False, blank_ok=True),
+    Column("source", "text", required=False, blank_ok=True),
+)
+
+
+@dataclass(frozen=True)
+class Reference:
+    """The reference tables, indexed by their key column, with each file's provenance."""
+
+    places: pd.DataFrame
+    assumptions: pd.DataFrame
+    correlations: pd.DataFrame
+    retention: pd.DataFrame
+    social_value: pd.DataFrame
+    provenance: dict[str, Provenance] = field(default_factory=dict)
+    warnings: list[Problem] = field(default_factory=list)
+
+    @property
+    def asset_classes(self) -> list[str]:
+        """The asset-class vocabulary (ids of the capital market assumptions)."""
+        return list(self.assumptions.index)
+
+    @property
+    def place_codes(self) -> list[str]:
+        """ONS codes of the known places."""
+        return list(self.places.index)
+
+    @property
+    def ownership_types(self) -> list[str]:
+        """The ownership vocabulary (supplier types with a retention rate)."""
+        return list(self.retention.index)
+
+
+def _keyed(source: InputFile, columns: tuple[Column, ...], key: str) -> tuple[pd.DataFrame, list[Problem]]:
+    raw = read_table(source)
+    frame, lines, problems = validate_table(raw, columns)
+    seen: dict[str, int] = {}
+    for value, line in zip(frame[key], lines, strict=True):
+        if value in seen:
+            problems.append(Problem(raw.file, line, key, f"'{value}' already appears on line {seen[value]}"))
+        seen.setdefault(value, line)
+    raise_if_errors(problems)
+    return frame.set_index(key), problems
+
+
+REFERENCE_FILES = {
+    "places": bundled.PLACES,
+    "assumptions": bundled.ASSUMPTIONS,
+    "correlations": bundled.CORRELATIONS,
+    "retention": bundled.RETENTION,
+    "social_value": bundled.SOCIAL_VALUE,
+}
+
+
+def load_reference(
+    assumptions: InputFile | None = None,
+    correlations: InputFile | None = None,
+    files: dict[str, InputFile] | None = None,
+) -> Reference:
+    """Load the reference tables from the files given by role (`files`: places, retention,
+    social_value ...; the bundled file for any role not given); assumptions and correlations may
+    be the user's own files."""
+    given = {**(files or {}), **({"assumptions": assumptions} if assumptions else {})}
+    given |= {"correlations": correlations} if correlations else {}
+    sources = {role: given.get(role) or bundled.read(name) for role, name in REFERENCE_FILES.items()}
+    places, p1 = _keyed(sources["places"], PLACE_COLUMNS, "ons_code")
+    cma, p2 = _keyed(sources["assumptions"], ASSUMPTION_COLUMNS, "asset_class")
+    matrix, p3 = load_matrix(sources["correlations"], "correlation", required_ids=list(cma.index))
+    retention, p4 = _keyed(sources["retention"], RETENTION_COLUMNS, "ownership")
+    social, p5 = _keyed(sources["social_value"], SOCIAL_VALUE_COLUMNS, "metric")
+    return Reference(
+        places=places,
+        assumptions=cma,
+        correlations=matrix.loc[list(cma.index), list(cma.index)],
+        retention=retention,
+        social_value=social,
+        provenance={name: provenance_of(src) for name, src in sources.items()},
+        warnings=[p for p in p1 + p2 + p3 + p4 + p5 if p.severity == "warning"],
+    )
+
+
+@cache
+def bundled_reference() -> Reference:
+    """The bundled reference tables, read once per process."""
+    return load_reference()

@@ -1,0 +1,321 @@
+"""Reports: the XLSX workbook and the HTML committee paper, and that user text stays inert in both."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import re
+import zipfile
+from dataclasses import replace
+from html.parser import HTMLParser
+from xml.etree import ElementTree
+
+import pytest
+from openpyxl import load_workbook
+
+from impact_screen import cli
+from impact_screen.reports_html import html_report
+from impact_screen.reports_xlsx import xlsx_report
+from impact_screen.store import RunStore
+from screening.reading import bundled
+from screening.vocabulary import input_label
+
+HOSTILE = [
+    '=HYPERLINK("http://x","y")',
+    "+1+1",
+    "@SUM(A1)",
+    "-2+3",
+    "<script>alert(1)</script>",
+    "<img src=x onerror=alert(1)>",
+]
+MAIN = "{http://schemas.openxmlformats.org/spreadsheetml/2006/main}"
+
+
+@pytest.fixture(autouse=True)
+def private_store(tmp_path, monkeypatch):
+    monkeypatch.setenv("IMPACT_SCREEN_DB", str(tmp_path / "runs.sqlite3"))
+
+
+@pytest.fixture(scope="module")
+def hostile_run(tmp_path_factory):
+    """A saved run whose allocated candidates, and whose mandate, carry hostile names."""
+    folder = tmp_path_factory.mktemp("hostile")
+    rows = list(csv.reader(io.StringIO(bundled.bundled(bundled.CANDIDATES).read_text(encoding="utf-8"))))
+    header = rows[0]
+    # names play no part in the allocation, so the first six holdings of the plain run are the
+    # first six of the hostile one, whichever candidates the optimum holds
+    plain = folder / "plain.json"
+    assert cli.main(["allocate", "--frontier-points", "0", "--no-comparison", "--json", str(plain)]) == 0
+    allocated = [a["id"] for a in json.loads(plain.read_text(encoding="utf-8"))["allocations"]][:6]
+    assert len(allocated) == 6
+    for row in rows[1:]:
+        if row[header.index("id")] in allocated:
+            row[header.index("name")] = HOSTILE[allocated.index(row[header.index("id")])]
+    candidates = folder / "hostile.csv"
+    with candidates.open("w", encoding="utf-8", newline="") as stream:
+        csv.writer(stream).writerows(rows)
+    mandate = folder / "m.toml"
+    text = bundled.bundled(bundled.MANDATE).read_text(encoding="utf-8")
+    mandate.write_text(
+        re.sub(r'^name = ".*"$', "name = \"=cmd|' /C calc'!A0 <b onmouseover=x>\"", text, flags=re.M)
+    )
+    store = folder / "runs.sqlite3"
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setenv("IMPACT_SCREEN_DB", str(store))
+        code = cli.main(
+            [
+                "allocate",
+                "--candidates",
+                str(candidates),
+                "--mandate",
+                str(mandate),
+                "--save",
+                "hostile",
+                "--json",
+                str(folder / "a.json"),
+            ]
+        )
+        assert code == 0
+        with RunStore() as opened:
+            saved = opened.load("hostile")
+    held = {a["name"] for a in saved.results["allocations"]}
+    assert set(HOSTILE) <= held
+    return saved
+
+
+def sheets(content: bytes) -> dict[str, ElementTree.Element]:
+    with zipfile.ZipFile(io.BytesIO(content)) as archive:
+        return {
+            name: ElementTree.fromstring(archive.read(name))
+            for name in archive.namelist()
+            if name.startswith("xl/worksheets/sheet")
+        }
+
+
+def quote_prefixed_styles(content: bytes) -> set[int]:
+    with zipfile.ZipFile(io.BytesIO(content)) as archive:
+        styles = ElementTree.fromstring(archive.read("xl/styles.xml"))
+    xfs = styles.find(f"{MAIN}cellXfs")
+    assert xfs is not None
+    return {i for i, xf in enumerate(xfs) if xf.get("quotePrefix") == "1"}
+
+
+def test_hostile_text_is_inert_in_the_workbook(hostile_run):
+    content = xlsx_report(hostile_run)
+    prefixed = quote_prefixed_styles(content)
+    found: dict[str, int] = {}
+    for name, sheet in sheets(content).items():
+        assert sheet.findall(f".//{MAIN}f") == [], f"a formula in {name}"
+        for cell in sheet.iter(f"{MAIN}c"):
+            text = "".join(t.text or "" for t in cell.iter(f"{MAIN}t"))
+            if text in HOSTILE:
+                found[text] = found.get(text, 0) + 1
+                assert cell.get("t") == "inlineStr"
+                if text[0] in "=+-@":
+                    assert int(cell.get("s", 0)) in prefixed, f"{text} without a quote prefix in {name}"
+    assert set(found) == set(HOSTILE)
+    assert min(found.values()) >= 3  # candidates, screen and allocation sheets at least
+    book = load_workbook(io.BytesIO(content))
+    values = [c for ws in book for row in ws.iter_rows() for c in row if c.value in HOSTILE]
+    assert values and all(c.data_type == "s" for c in values)
+    allocation = book["Allocation"]
+    names = [allocation.cell(row=r, column=2).value for r in range(2, 8)]
+    assert names == [HOSTILE[0], HOSTILE[1], HOSTILE[2], HOSTILE[3], HOSTILE[4], HOSTILE[5]]
+    summary_mandate = book["Summary"]["B5"]
+    assert summary_mandate.value.startswith("=cmd|") and summary_mandate.data_type == "s"
+    assert summary_mandate.quotePrefix
+
+
+class Collector(HTMLParser):
+    def __init__(self) -> None:
+        super().__init__()
+        self.tags: list[str] = []
+        self.attributes: list[tuple[str, str | None]] = []
+        self.text: list[str] = []
+
+    def handle_starttag(self, tag, attrs):
+        self.tags.append(tag)
+        self.attributes += attrs
+
+    def handle_data(self, data):
+        self.text.append(data)
+
+
+def test_hostile_text_is_inert_in_the_committee_paper(hostile_run):
+    page = html_report(hostile_run)
+    parsed = Collector()
+    parsed.feed(page)
+    assert not {"script", "img", "iframe", "object", "embed"} & set(parsed.tags)
+    assert not [name for name, _ in parsed.attributes if name.startswith("on")]
+    assert not [name for name, _ in parsed.attributes if name in ("src", "href")]
+    text = "".join(parsed.text)
+    for name in HOSTILE:
+        assert name in text  # shown as text, literally
+    assert "&lt;script&gt;alert(1)&lt;/script&gt;" in page
+    assert "&lt;img src=x onerror=alert(1)&gt;" in page
+    assert "<b onmouseover" not in page and "=cmd|" in text
+
+
+def test_the_workbook_has_every_sheet_and_the_stored_data(hostile_run):
+    book = load_workbook(io.BytesIO(xlsx_report(hostile_run)))
+    assert book.sheetnames == [
+        "Summary",
+        "Mandate",
+        "Candidates",
+        "Screen",
+        "Allocation",
+        "Comparison",
+        "Stress",
+        "Assumptions",
+        "Provenance",
+        "Frontier",
+    ]
+    candidates = book["Candidates"]
+    assert candidates["A1"].value == "id" and candidates.max_row == 49
+    assert isinstance(candidates.cell(row=2, column=6).value, float)  # numbers stay numbers
+    provenance = [c.value for c in book["Provenance"]["A"]]
+    roles = ("candidates", "assumptions", "correlations", "places")
+    assert {input_label(role) for role in roles} <= set(provenance)
+    assert not set(roles) & set(provenance)  # inputs by their labels, not their code names
+    assert "cvxpy" in provenance
+    allocation = book["Allocation"]
+    column = [allocation.cell(row=r, column=6).value for r in range(2, 13)]
+    total = sum(v for v in column if isinstance(v, int | float))
+    assert total == pytest.approx(100_000_000, abs=0.5)
+    assert book["Comparison"]["A1"].value == "Fiduciary test"
+    assert book["Stress"]["A1"].value == "Loss in each stress scenario (£)"
+    bare = replace(hostile_run, results={k: v for k, v in hostile_run.results.items() if k not in COMPARED})
+    book = load_workbook(io.BytesIO(xlsx_report(bare)))
+    assert book["Comparison"]["A1"].value == "This run has no benchmark comparison or fiduciary test."
+    assert book["Stress"]["A1"].value == "This run has no stress results."
+    assert "This run does not include the benchmark comparison" in html_report(bare)
+
+
+def test_the_paper_is_self_contained_printable_and_says_what_it_rests_on(hostile_run):
+    page = html_report(hostile_run)
+    assert page.startswith("<!DOCTYPE html>")
+    assert "<script" not in page.lower() and "<link" not in page.lower()
+    assert (
+        not re.search(r"<[^>]*\b(src|href)\s*=", page, re.I) and "url(" not in page and "@import" not in page
+    )
+    assert "@media print" in page and "@page" in page
+    assert "<svg" in page and "Money per holding (£m)" in page
+    for words in ("Summary", "Fiduciary test", "Assumptions and provenance", "Caveats", "Illustrative data"):
+        assert words in page
+    # the comparison the allocation now carries: benchmarks, fiduciary verdict, stress, projection
+    for words in (
+        "Against the benchmarks",
+        "Within the committee",
+        "Stress tests",
+        "Projection",
+        "UK benchmark",
+    ):
+        assert words in page
+    assert page.count("<svg") >= 6
+    assert "default-src 'none'" in page
+
+
+COMPARED = ("summary", "fiduciary", "benchmarks", "stress", "projection", "comparison")
+
+
+def readable_text(page: str) -> str:
+    """What a person reads: the text outside <style>, and outside the fingerprints' <code>."""
+
+    class Reader(HTMLParser):
+        def __init__(self) -> None:
+            super().__init__()
+            self.skip: list[str] = []
+            self.text: list[str] = []
+
+        def handle_starttag(self, tag, attrs):
+            if tag in ("style", "code"):
+                self.skip.append(tag)
+
+        def handle_endtag(self, tag):
+            if self.skip and self.skip[-1] == tag:
+                self.skip.pop()
+
+        def handle_data(self, data):
+            if not self.skip:
+                self.text.append(data)
+
+    reader = Reader()
+    reader.feed(page)
+    return " ".join(reader.text)
+
+
+def test_the_paper_autoescapes_mandate_and_candidate_names(hostile_run):
+    saved = replace(
+        hostile_run,
+        results={**hostile_run.results, "mandate": "<script>alert(1)</script> fund"},
+    )
+    page = html_report(saved)
+    assert "<script>" not in page
+    assert "&lt;script&gt;alert(1)&lt;/script&gt; fund" in page
+    assert "<script>alert(1)</script> fund" in readable_text(page)
+
+
+def test_no_mandate_key_or_ons_code_is_text_a_person_reads(hostile_run):
+    text = readable_text(html_report(hostile_run))
+    for key in ("tolerance_bp", "max_volatility", "sme_finance", "basis:", "within_tolerance", "E07000123"):
+        assert key not in text, key
+    assert "Preston" in text and "SME finance" in text
+
+
+def test_shared_figures_read_the_same_in_the_paper_and_the_workbook(hostile_run):
+    from impact_screen.runs import result_of
+    from screening.vocabulary import figure, show
+
+    result = result_of(hostile_run)
+    text = readable_text(html_report(hostile_run))
+    fiduciary = result.fiduciary
+    assert fiduciary is not None
+    for key, value in (
+        ("return_given_up_bp", fiduciary.return_given_up_bp),
+        ("jobs_net", result.portfolio.jobs_net),
+        ("local_spend_retained_gbp", result.portfolio.local_spend_retained_gbp),
+        ("expected_return", result.portfolio.expected_return),
+    ):
+        assert f"{figure(key).label}" in text and show(key, value) in text, key
+    assert re.search(r"\b\d+\.\d+ jobs|Jobs supported \(net\)", text)
+
+
+def test_the_workbook_holds_the_same_figures_as_numbers_in_the_vocabulary_format(hostile_run):
+    from impact_screen.runs import result_of
+    from screening.vocabulary import figure
+
+    result = result_of(hostile_run)
+    fiduciary = result.fiduciary
+    assert fiduciary is not None
+    summary = load_workbook(io.BytesIO(xlsx_report(hostile_run)))["Summary"]
+    cells = {row[0].value: row[1] for row in summary.iter_rows(min_row=3, max_col=2) if row[0].value}
+    for key, value in (
+        ("return_given_up_bp", fiduciary.return_given_up_bp / 100),  # shown as percentage points
+        ("jobs_net", result.portfolio.jobs_net),
+        ("local_spend_retained_gbp", result.portfolio.local_spend_retained_gbp),
+        ("expected_return", result.portfolio.expected_return),
+    ):
+        cell = cells[figure(key).heading]
+        assert isinstance(cell.value, float) and cell.value == pytest.approx(value), key
+        assert cell.number_format == figure(key).excel_format, key
+    allocation = load_workbook(io.BytesIO(xlsx_report(hostile_run)))["Allocation"]
+    assert allocation["C1"].value == "Place" and allocation["H1"].value == "ONS code"
+    assert allocation["C2"].value == result.place(allocation["H2"].value) != allocation["H2"].value
+
+
+def test_an_infeasible_run_reports_its_diagnosis_in_the_forms_words(tmp_path):
+    mandate = tmp_path / "tight.toml"
+    text = bundled.bundled(bundled.MANDATE).read_text(encoding="utf-8")
+    mandate.write_text(re.sub(r"^max_volatility = .*$", "max_volatility = 0.01", text, flags=re.M))
+    assert cli.main(["allocate", "--mandate", str(mandate), "--save", "tight"]) == 3
+    with RunStore() as opened:
+        saved = opened.load("tight")
+    text = readable_text(html_report(saved))
+    assert (
+        "No allocation (infeasible: the limits cannot all be met)" in text
+        and "Highest portfolio volatility" in text
+    )
+    assert "max_volatility" not in text
+    book = load_workbook(io.BytesIO(xlsx_report(saved)))
+    assert book["Comparison"]["A1"].value == "This run has no benchmark comparison or fiduciary test."

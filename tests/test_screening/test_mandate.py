@@ -1,0 +1,298 @@
+"""The committee's mandate: parsed once, unknown keys refused, problems at the key's line."""
+
+from __future__ import annotations
+
+import math
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from screening.errors import InputError
+from screening.reading.mandate import (
+    Mandate,
+    Weights,
+    check_against_universe,
+    load_mandate,
+    mandate_from_text,
+)
+from screening.reading.problems import Problem
+from screening.reading.tables import InputFile
+
+MINIMAL = 'target_gbp = 100_000_000\nplaces = ["E07000123"]\n'  # lines 1 and 2
+
+
+def problems_of(text: str) -> list[Problem]:
+    with pytest.raises(InputError) as caught:
+        mandate_from_text(text, "mandate.toml")
+    assert all(p.file == "mandate.toml" for p in caught.value.problems)
+    return caught.value.problems
+
+
+def one_problem(text: str) -> Problem:
+    (problem,) = problems_of(text)
+    assert problem.severity == "error"
+    return problem
+
+
+# ---- the bundled mandate ----------------------------------------------------------------------
+
+
+def test_bundled_mandate_loads():
+    mandate = load_mandate()
+    assert mandate.target_gbp == 100_000_000
+    assert mandate.fund_size_gbp == 7_000_000_000
+    assert mandate.places == ["E07000123", "E07000126"]
+    assert mandate.objective == "max_impact"
+    assert mandate.max_volatility == 0.10
+    assert mandate.sector_caps["affordable_housing"] == 0.35
+    assert mandate.asset_class_caps["private_equity"] == 0.20
+    assert mandate.weights == Weights(financial=0.4, local_economy=0.3, social=0.3)
+
+
+def test_minimal_mandate_leaves_unstated_limits_unset():
+    mandate = mandate_from_text(MINIMAL, "mandate.toml")
+    assert mandate.target_gbp == 100_000_000
+    assert mandate.places == ["E07000123"]
+    assert mandate.fund_size_gbp is None
+    assert mandate.max_volatility is None
+    assert mandate.min_expected_return is None
+    assert mandate.max_candidate_share is None
+    assert mandate.min_holdings is None
+    assert mandate.sector_caps == {}
+    assert mandate.asset_class_caps == {}
+    assert mandate.excluded_sectors == []
+    assert mandate.objective == "max_impact"
+
+
+def test_mandate_file_with_bom_is_read(tmp_path):
+    path = tmp_path / "m.toml"
+    path.write_bytes(b"\xef\xbb\xbf" + MINIMAL.encode())
+    assert load_mandate(InputFile.from_path(path)).target_gbp == 100_000_000
+
+
+def test_mandate_file_not_utf8_is_refused():
+    with pytest.raises(InputError) as caught:
+        load_mandate(InputFile("m.toml", MINIMAL.encode() + b'name = "Caf\xe9"\n'))
+    (problem,) = caught.value.problems
+    assert "not UTF-8" in problem.message
+
+
+# ---- unknown keys -----------------------------------------------------------------------------
+
+
+def test_unknown_key_is_an_error_with_a_suggestion():
+    problem = one_problem(MINIMAL + "max_volatilty = 0.1\n")
+    assert (problem.line, problem.field, problem.kind) == (3, "max_volatilty", "key")
+    assert "is not a mandate key and is not applied" in problem.message
+    assert "(did you mean 'max_volatility'?)" in problem.message
+    assert str(problem) == (
+        "mandate.toml:3: key 'max_volatilty': is not a mandate key and is not applied "
+        "(did you mean 'max_volatility'?)"
+    )
+
+
+def test_unknown_key_inside_weights():
+    problem = one_problem(MINIMAL + "\n[weights]\nfinancial = 0.5\nsocail = 0.5\n")
+    assert (problem.line, problem.field) == (6, "weights.socail")
+    assert "(did you mean 'weights.social'?)" in problem.message
+
+
+def test_unknown_table_is_an_error():
+    problem = one_problem(MINIMAL + "\n[sector_limits]\nregeneration = 0.3\n")
+    assert (problem.line, problem.field) == (4, "sector_limits")
+    assert "is not a mandate key" in problem.message
+
+
+def test_sector_caps_out_of_range_points_at_the_key():
+    problem = one_problem(MINIMAL + "\n[sector_caps]\nregeneration = 0.3\nclean_energy = 30\n")
+    assert (problem.line, problem.field) == (6, "sector_caps.clean_energy")
+    assert 'write 0.3 or "30%"' in problem.message
+
+
+def test_asset_class_caps_with_an_unknown_class():
+    problem = one_problem(MINIMAL + "\n[asset_class_caps]\nproperty = 0.3\nsocial_housng = 0.35\n")
+    assert (problem.line, problem.field) == (6, "asset_class_caps.social_housng")
+    assert "'social_housng' is not a known asset class (did you mean 'social_housing'?)" in problem.message
+
+
+# ---- values -----------------------------------------------------------------------------------
+
+
+def test_whole_number_percentage_is_refused_with_the_fix():
+    problem = one_problem(MINIMAL + "max_volatility = 8\n")
+    assert (problem.line, problem.field) == (3, "max_volatility")
+    assert problem.message == '8 looks like a percentage typed as a whole number; write 0.08 or "8%"'
+
+
+@pytest.mark.parametrize(("written", "value"), [('"8%"', 0.08), ('" 12.5 % "', 0.125), ("0.08", 0.08)])
+def test_share_written_as_percent_or_decimal(written, value):
+    mandate = mandate_from_text(MINIMAL + f"max_volatility = {written}\n", "m.toml")
+    assert mandate.max_volatility == pytest.approx(value, rel=1e-15)
+
+
+def test_negative_return_floor_as_percent():
+    mandate = mandate_from_text(MINIMAL + 'min_expected_return = "-2%"\n', "m.toml")
+    assert mandate.min_expected_return == -0.02
+
+
+@pytest.mark.parametrize(
+    ("written", "phrase"),
+    [
+        ("true", "true is true/false, but a number belongs here"),
+        ("nan", "nan is not a finite number"),
+        ('"inf%"', "'inf%' is not a finite number"),
+        ('"abc%"', "'abc%' is not a percentage"),
+        ('"800%"', "less than or equal to 1"),
+        ("-0.1", "greater than or equal to 0"),
+    ],
+)
+def test_bad_share_values_are_refused(written, phrase):
+    problem = one_problem(MINIMAL + f"max_volatility = {written}\n")
+    assert (problem.line, problem.field) == (3, "max_volatility")
+    assert phrase in problem.message
+
+
+def test_misspelt_objective_suggests_the_right_one():
+    problem = one_problem(MINIMAL + 'objective = "max_retrun"\n')
+    assert (problem.line, problem.field) == (3, "objective")
+    assert "'max_retrun' is not one of max_impact, max_return, min_risk, blended" in problem.message
+    assert "(did you mean 'max_return'?)" in problem.message
+
+
+def test_places_unknown_code_and_place_name():
+    text = 'target_gbp = 100_000_000\nplaces = [\n  "E07000123",\n  "E07000999",\n  "Preston",\n]\n'
+    problems = problems_of(text)
+    assert [(p.line, p.field) for p in problems] == [(2, "places"), (2, "places")]
+    assert "'E07000999' is not a place in places.csv" in problems[0].message
+    assert "'Preston' is not a place in places.csv" in problems[1].message
+    assert "(write the ONS code 'E07000123' for Preston)" in problems[1].message
+
+
+def test_places_empty_is_refused():
+    problem = one_problem("target_gbp = 100_000_000\nplaces = []\n")
+    assert (problem.line, problem.field) == (2, "places")
+    assert problem.message == "needs at least 1 entry"
+
+
+def test_fund_size_below_target():
+    problem = one_problem(MINIMAL + "fund_size_gbp = 50_000_000\n")
+    assert (problem.line, problem.field) == (3, "fund_size_gbp")
+    assert "£50,000,000 is smaller than target_gbp £100,000,000" in problem.message
+
+
+def test_all_weights_zero():
+    problem = one_problem(MINIMAL + "\n[weights]\nfinancial = 0\nlocal_economy = 0\nsocial = 0\n")
+    assert (problem.line, problem.field) == (4, "weights")
+    assert problem.message == "at least one pillar weight must be above zero"
+
+
+def test_missing_target():
+    problem = one_problem('places = ["E07000123"]\n')
+    assert problem.field == "target_gbp"
+    assert problem.line is None  # not written anywhere
+    assert problem.message == "is required but missing"
+    assert str(problem) == "mandate.toml: key 'target_gbp': is required but missing"
+
+
+@pytest.mark.parametrize(
+    ("text", "line", "phrase"),
+    [
+        (MINIMAL + "max_volatility = = 0.1\n", 3, "TOML syntax error at column"),
+        (MINIMAL + "\n[weights\nsocial = 1\n", 4, "TOML syntax error at column"),
+        (MINIMAL + "target_gbp = 5\n", 3, "TOML syntax error"),
+        (MINIMAL + "max_volatility = [0.1,\n", 3, "TOML syntax error at the end of the file"),
+    ],
+)
+def test_toml_syntax_error_gives_the_line(text, line, phrase):
+    problem = one_problem(text)
+    assert problem.line == line
+    assert phrase in problem.message
+
+
+def test_several_problems_are_reported_at_once_in_line_order():
+    text = "\n".join(
+        [
+            'name = "Test"',  # 1
+            "target_gbp = 100_000_000",  # 2
+            'places = ["E07000123", "Preston"]',  # 3
+            "max_volatility = 8",  # 4
+            'objective = "maximpact"',  # 5
+            "colour = 'blue'",  # 6
+            "",  # 7
+            "[asset_class_caps]",  # 8
+            "gilt = 0.2",  # 9
+            "",  # 10
+            "[weights]",  # 11
+            "social = -1",  # 12
+        ]
+    )
+    problems = problems_of(text)
+    assert [(p.line, p.field) for p in problems] == [
+        (3, "places"),
+        (4, "max_volatility"),
+        (5, "objective"),
+        (6, "colour"),
+        (9, "asset_class_caps.gilt"),
+        (12, "weights.social"),
+    ]
+    assert "write 0.08" in problems[1].message
+    assert "(did you mean 'max_impact'?)" in problems[2].message
+    assert "(did you mean 'gilts'?)" in problems[4].message
+    assert "greater than or equal to 0 (got -1)" in problems[5].message
+
+
+# ---- round trip -------------------------------------------------------------------------------
+
+
+def test_bundled_mandate_round_trips():
+    mandate = load_mandate()
+    assert mandate_from_text(mandate.to_toml(), "saved.toml") == mandate
+
+
+def test_unset_limits_stay_unset_after_a_round_trip():
+    mandate = mandate_from_text(MINIMAL, "m.toml")
+    text = mandate.to_toml()
+    assert "max_volatility" not in text
+    assert mandate_from_text(text, "saved.toml") == mandate
+
+
+shares = st.none() | st.floats(0, 1)
+
+
+@settings(max_examples=40, deadline=None)
+@given(
+    max_volatility=shares,
+    max_candidate_share=shares,
+    min_expected_return=st.none() | st.floats(-0.5, 0.5),
+    objective=st.sampled_from(["max_impact", "max_return", "min_risk", "blended"]),
+    min_holdings=st.none() | st.integers(1, 50),
+    caps=st.dictionaries(st.sampled_from(["property", "gilts", "private_debt"]), st.floats(0, 1)),
+)
+def test_any_mandate_round_trips(
+    max_volatility, max_candidate_share, min_expected_return, objective, min_holdings, caps
+):
+    mandate = Mandate(
+        target_gbp=100_000_000,
+        places=["E07000123", "E07000126"],
+        objective=objective,
+        max_volatility=max_volatility,
+        max_candidate_share=max_candidate_share,
+        min_expected_return=min_expected_return,
+        min_holdings=min_holdings,
+        asset_class_caps=caps,
+    )
+    again = mandate_from_text(mandate.to_toml(), "saved.toml")
+    assert again == mandate
+    assert (again.max_volatility is None) == (max_volatility is None)
+    assert all(math.isfinite(v) for v in again.asset_class_caps.values())
+
+
+def test_sector_cap_naming_no_candidate_sector_is_a_warning_at_its_line():
+    text = MINIMAL + "excluded_sectors = []\n\n[sector_caps]\nregeneration = 0.3\nclean_enrgy = 0.3\n"
+    mandate = mandate_from_text(text, "m.toml")  # sectors are free text in the mandate itself
+    sectors = ["regeneration", "clean_energy", "sme_finance"]
+    (warning,) = check_against_universe(mandate, sectors, ["E07000123"], "m.toml", text)
+    assert warning.severity == "warning"
+    assert (warning.line, warning.field) == (7, "sector_caps.clean_enrgy")
+    assert "no candidate has sector 'clean_enrgy' (did you mean 'clean_energy'?)" in warning.message
