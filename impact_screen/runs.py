@@ -92,7 +92,8 @@ def capture(
 
     check_name(name)
     universe, mandate, reference = scenario.universe, scenario.mandate, scenario.reference
-    document = (result or run_result(run, universe, mandate, reference)).to_json()
+    result = result or run_result(run, universe, mandate, reference)
+    document = result.to_json()
     assumptions_csv, correlations_csv = assumption_tables(reference)
     files = scenario.files()
     provenance = {
@@ -122,7 +123,7 @@ def capture(
             "stability": asdict(scenario.screen),
         },
         files={role: stored_file(f) for role, f in files.items() if role not in ("candidates", "covariance")},
-        summary=_summary(document, scenario),
+        summary=_summary(result, scenario),
     )
 
 
@@ -130,19 +131,19 @@ def _file_provenance(source: InputFile) -> dict:
     return {"source": source.origin, "name": source.name, "sha256": source.sha256}
 
 
-def _summary(document: dict, scenario: ScenarioInputs) -> dict:
-    """The few figures `runs list` shows."""
-    portfolio = document.get("portfolio", {})
+def _summary(result: RunResult, scenario: ScenarioInputs) -> dict:
+    """The few figures `runs list` shows, kept beside the run so listing reads no result."""
+    mine = result.portfolio
     assumptions = scenario.reference.provenance.get("assumptions")
     return {
         "mandate": scenario.mandate.name,
-        "status": document["status"],
-        "target_gbp": document["target_gbp"],
-        "holdings": portfolio.get("holdings", 0),
-        "expected_return": portfolio.get("expected_return"),
-        "volatility": portfolio.get("volatility"),
-        "impact_score": portfolio.get("impact_score"),
-        "jobs": portfolio.get("jobs"),
+        "status": result.status,
+        "target_gbp": result.target_gbp,
+        "holdings": mine.holdings,
+        "expected_return": mine.expected_return,
+        "volatility": mine.volatility,
+        "impact_score": mine.impact_score,
+        "jobs": mine.jobs,
         "candidates": scenario.candidates.name,
         "assumptions": assumptions.source if assumptions is not None else "bundled",
     }
@@ -320,12 +321,18 @@ def restore(saved: SavedRun) -> ScenarioInputs:
 
 @dataclass
 class Rerun:
-    """The outcome of re-solving a saved run from its stored inputs."""
+    """The outcome of re-solving a saved run from its stored inputs: the new `RunResult`, and
+    whether it is the stored one to the pound."""
 
     same: bool
     differences: list[str]
     notes: list[str]
-    results: dict
+    result: RunResult
+
+    @property
+    def results(self) -> dict:
+        """The new result as the allocate JSON (what `runs rerun --json` writes)."""
+        return self.result.to_json()
 
 
 def rerun(saved: SavedRun) -> Rerun:
@@ -335,7 +342,8 @@ def rerun(saved: SavedRun) -> Rerun:
 
     scenario = restore(saved)
     run = run_scenario(scenario)
-    document = run_result(run, scenario.universe, scenario.mandate, scenario.reference).to_json()
+    result = run_result(run, scenario.universe, scenario.mandate, scenario.reference)
+    document = result.to_json()
     notes = list(scenario.notes)
     for key, now in document.get("provenance", {}).items():
         before = saved.results.get("provenance", {}).get(key)
@@ -348,4 +356,4 @@ def rerun(saved: SavedRun) -> Rerun:
                 f"{key} ({Path(str(now.get('name', ''))).name}) is not the file the run was saved with"
             )
     differences = result_differences(saved.results, document)
-    return Rerun(not differences, differences, sorted(set(notes)), document)
+    return Rerun(not differences, differences, sorted(set(notes)), result)

@@ -273,11 +273,11 @@ def _rerun(args: argparse.Namespace) -> int:
     for note in outcome.notes:
         print(f"note: {note}", file=sys.stderr)
     if _text_wanted(args):
-        portfolio = outcome.results.get("portfolio", {})
         if outcome.same:
+            holdings = show("holdings", outcome.result.portfolio.holdings)
             print(
-                f"Re-solved '{saved.name}' from its stored inputs: same result (status "
-                f"{outcome.results.get('status')}, {portfolio.get('holdings', 0)} holdings, every amount "
+                f"Re-solved '{saved.name}' from its stored inputs: same result "
+                f"({status_words(outcome.result.status)}; {holdings} holdings, every amount "
                 "identical to the pound)."
             )
         else:
