@@ -4,7 +4,7 @@ import pandas as pd
 import streamlit as st
 
 from app_pages import state
-from impact_screen import reports_html, reports_xlsx, runs, runs_compare
+from impact_screen import reports_html, reports_pdf, reports_xlsx, runs, runs_compare
 from impact_screen.store import StoreError
 from screening.errors import ImpactScreenError
 
@@ -38,7 +38,7 @@ names = [r.name for r in saved_runs]
 st.subheader("Open a saved run")
 chosen = st.selectbox("Run", names, key="run_to_open")
 saved = runs.load_run(chosen)
-left, middle, right = st.columns(3)
+left, html, pdf, workbook = st.columns(4)
 if left.button("Load it into this session"):
     try:
         restored = runs.restore(saved)
@@ -49,10 +49,20 @@ if left.button("Load it into this session"):
         for note in restored.notes:
             st.warning(note)
         st.success(f"'{chosen}' is now this session's scenario: see the other pages.")
-middle.download_button(
+html.download_button(
     "Committee paper (HTML)", reports_html.html_report(saved).encode("utf-8"), f"{chosen}.html", "text/html"
 )
-right.download_button(
+why_not = reports_pdf.unavailable()
+if why_not is None:
+    pdf.download_button(
+        "Committee paper (PDF)",
+        lambda: reports_pdf.pdf_report(saved),  # made when clicked: a few seconds of layout
+        f"{chosen}.pdf",
+        "application/pdf",
+    )
+else:
+    pdf.caption(f"No PDF on this computer: {why_not}. The HTML paper prints the same from a browser.")
+workbook.download_button(
     "Workbook (XLSX)",
     reports_xlsx.xlsx_report(saved),
     f"{chosen}.xlsx",

@@ -19,7 +19,7 @@ from impact_screen.output import allocation_text, screen_text, summary_text, wri
 from impact_screen.runs_cli import add_runs_commands, add_save_option, check_save_target, save_if_asked
 from impact_screen.store import StoreError
 from screening import Problem
-from screening.errors import InputError
+from screening.errors import InputError, ReportError
 
 EXIT_OK, EXIT_INTERNAL, EXIT_INVALID, EXIT_INFEASIBLE = 0, 1, 2, 3
 
@@ -159,6 +159,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     except StoreError as exc:
         print(f"impact-screen: {exc}", file=sys.stderr)
         return EXIT_INVALID
+    except ReportError as exc:
+        print(f"impact-screen: {exc}", file=sys.stderr)
+        return EXIT_INTERNAL
     except KeyboardInterrupt:
         return 130
     except Exception as exc:

@@ -22,9 +22,27 @@ CAVEATS = (
     "price history; their risk comes from a factor model whose settings are illustrative.",
     "Impact figures (jobs, homes, carbon, local spend) are as the candidates report them, weighted by "
     "the quality of their evidence; a blank figure is unknown and is filled cautiously, never as zero.",
-    "The inputs are stored with the run: `impact-screen runs rerun NAME` re-solves them and checks the "
-    "allocation to the pound.",
 )
+REPRODUCE = (
+    "Every input of this run is stored with it, so the allocation can be re-solved and checked to the "
+    "pound at any time (impact-screen runs rerun, with the run's name)."
+)
+
+
+def file_name(name: str) -> str:
+    """A file's name without the folders of the machine that read it (either kind of slash)."""
+    return name.replace("\\", "/").rsplit("/", 1)[-1]
+
+
+def when(iso: str) -> str:
+    """An ISO time for a person: '2026-12-02T14:45:59+00:00' -> '2 December 2026, 14:45 UTC'."""
+    from datetime import datetime
+
+    try:
+        moment = datetime.fromisoformat(iso)
+    except ValueError:
+        return iso
+    return f"{moment.day} {moment:%B %Y, %H:%M} UTC"
 
 
 def mandate_items(document: dict) -> list[tuple[str, object]]:

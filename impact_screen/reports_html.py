@@ -22,7 +22,7 @@ from jinja2 import Environment, PackageLoader, StrictUndefined, select_autoescap
 from markupsafe import Markup, escape
 
 from impact_screen import chart_data
-from impact_screen.reports import CAVEATS, is_illustrative, mandate_items
+from impact_screen.reports import CAVEATS, REPRODUCE, file_name, is_illustrative, mandate_items, when
 from impact_screen.runs import result_of
 from impact_screen.store import SavedRun
 from portfolio.result import PORTFOLIOS, RunResult
@@ -41,8 +41,9 @@ h3 { font-size: 1.05rem; margin: 1.2rem 0 .4rem; }
 .lead { font-size: 1.08rem; }
 .caveat { border-left: 4px solid var(--warn); background: #fff7e6; padding: .6rem 1rem; margin: 1rem 0; }
 .panel { border: 2px solid var(--accent); border-radius: 6px; padding: .6rem 1rem; background: #f3f8fa; }
-.cards { display: grid; grid-template-columns: repeat(auto-fill, minmax(10rem, 1fr)); gap: .6rem; }
-.card { border: 1px solid var(--line); border-radius: 6px; padding: .5rem .7rem; }
+.cards { margin: 0 -.3rem; }
+.card { display: inline-block; vertical-align: top; width: calc(25% - .6rem); margin: .3rem;
+        border: 1px solid var(--line); border-radius: 6px; padding: .5rem .7rem; }
 .card b { display: block; font-size: 1.25rem; } .card span { color: var(--muted); font-size: .85rem; }
 table { border-collapse: collapse; width: 100%; font: 13px/1.35 Arial, Helvetica, sans-serif; margin: .4rem 0 1rem; }
 th, td { border-bottom: 1px solid var(--line); padding: .25rem .45rem; text-align: left; vertical-align: top; }
@@ -52,10 +53,15 @@ td:first-child { white-space: nowrap; }
 svg { max-width: 100%; height: auto; font: 12px Arial, Helvetica, sans-serif; }
 svg .bar { fill: var(--accent); } svg .neg { fill: #b5483b; } svg .axis { stroke: #99a3ad; }
 svg text { fill: var(--ink); }
-@page { size: A4; margin: 16mm; }
+.decision th { width: 34%; } .decision td { font-size: 14px; }
+.provenance { table-layout: fixed; font-size: 11.5px; } .provenance td { white-space: normal; overflow-wrap: break-word; }
+@page { size: A4; margin: 16mm 16mm 18mm;
+        @bottom-center { content: counter(page) " of " counter(pages); font: 9pt Arial, sans-serif; color: #5b6573; } }
 @media print {
   body { max-width: none; margin: 0; padding: 0; font-size: 10.5pt; }
-  h2 { break-after: avoid; } section, table, svg, .panel, .card { break-inside: avoid; }
+  h2, h3 { break-after: avoid; } thead { display: table-header-group; } tr { break-inside: avoid; }
+  .keep, svg, .panel, .cards, .card { break-inside: avoid; }
+  .first { break-after: page; } .appendix { break-before: page; }
   .caveat, .panel, th { -webkit-print-color-adjust: exact; print-color-adjust: exact; }
 }
 """
@@ -68,6 +74,10 @@ _ENVIRONMENT = Environment(
     lstrip_blocks=True,
 )
 COLOURS = ["#1f6f8b", "#9aa5b1", "#d08c2f", "#5b8c3a"]
+BAR_FILL = {"bar": "#1f6f8b", "neg": "#b5483b"}
+# the charts' type and colours as SVG attributes, so a PDF engine that ignores CSS inside SVG draws
+# them as a browser does
+SVG_TEXT = 'font-family="Arial, Helvetica, sans-serif" font-size="12" fill="#1b2430"'
 
 
 def _e(value: object) -> str:
@@ -92,9 +102,9 @@ def bar_chart(bars: chart_data.Bars) -> Markup:
     scale = (width - left - right) / ((high - low) or 1.0)
     zero = left + (-low) * scale
     parts = [
-        f'<svg role="img" aria-label="{_e(bars.title)}" viewBox="0 0 {width} {height}" width="{width}" height="{height}">',
+        f'<svg role="img" {SVG_TEXT} aria-label="{_e(bars.title)}" viewBox="0 0 {width} {height}" width="{width}" height="{height}">',
         f"<title>{_e(bars.title)}</title>",
-        f'<line class="axis" x1="{zero:.1f}" y1="0" x2="{zero:.1f}" y2="{height}"/>',
+        f'<line stroke="#99a3ad" x1="{zero:.1f}" y1="0" x2="{zero:.1f}" y2="{height}"/>',
     ]
     for i, (label, value, text) in enumerate(named):
         value = float(value)
@@ -105,7 +115,7 @@ def bar_chart(bars: chart_data.Bars) -> Markup:
             f'<text x="{left - 8}" y="{y + 15}" text-anchor="end">{_e(chart_data.short_name(label))}</text>'
         )
         parts.append(
-            f'<rect class="{kind}" x="{x:.1f}" y="{y + 3}" width="{max(w, 0.5):.1f}" height="{row - 6}"/>'
+            f'<rect fill="{BAR_FILL[kind]}" x="{x:.1f}" y="{y + 3}" width="{max(w, 0.5):.1f}" height="{row - 6}"/>'
         )
         parts.append(f'<text x="{max(zero, x + w) + 6:.1f}" y="{y + 15}">{_e(text)}</text>')
     parts.append("</svg>")
@@ -131,10 +141,10 @@ def frontier_chart(frontier: chart_data.Frontier) -> Markup:
 
     line = " ".join("{:.1f},{:.1f}".format(*at(x, y)) for x, y in xy)
     parts = [
-        f'<svg role="img" aria-label="{_e(frontier.title)}" viewBox="0 0 {width} {height}" '
+        f'<svg role="img" {SVG_TEXT} aria-label="{_e(frontier.title)}" viewBox="0 0 {width} {height}" '
         f'width="{width}" height="{height}"><title>{_e(frontier.title)}</title>',
-        f'<line class="axis" x1="{pad}" y1="{height - pad}" x2="{width - pad}" y2="{height - pad}"/>',
-        f'<line class="axis" x1="{pad}" y1="{pad}" x2="{pad}" y2="{height - pad}"/>',
+        f'<line stroke="#99a3ad" x1="{pad}" y1="{height - pad}" x2="{width - pad}" y2="{height - pad}"/>',
+        f'<line stroke="#99a3ad" x1="{pad}" y1="{pad}" x2="{pad}" y2="{height - pad}"/>',
         f'<polyline points="{line}" fill="none" stroke="#1f6f8b" stroke-width="2"/>',
         f'<text x="{pad}" y="{height - pad + 18}">{_e(words.score(x0))}</text>',
         f'<text x="{width - pad}" y="{height - pad + 18}" text-anchor="end">{_e(words.score(x1))}</text>',
@@ -166,7 +176,7 @@ def grouped_chart(grouped: chart_data.Grouped) -> Markup:
     legend = 22
     height = legend + len(grouped.categories) * (len(series) * bar + gap) + gap
     parts = [
-        f'<svg role="img" aria-label="{_e(grouped.title)}" viewBox="0 0 {width} {height}" width="{width}" height="{height}">',
+        f'<svg role="img" {SVG_TEXT} aria-label="{_e(grouped.title)}" viewBox="0 0 {width} {height}" width="{width}" height="{height}">',
         f"<title>{_e(grouped.title)}</title>",
     ]
     x = 10  # the legend from the left edge, each entry as wide as its name, so none is cut
@@ -174,7 +184,7 @@ def grouped_chart(grouped: chart_data.Grouped) -> Markup:
         parts.append(f'<rect x="{x}" y="4" width="10" height="10" fill="{COLOURS[j % len(COLOURS)]}"/>')
         parts.append(f'<text x="{x + 14}" y="13">{_e(name)}</text>')
         x += 14 + 7 * len(name) + 24
-    parts.append(f'<line class="axis" x1="{zero:.1f}" y1="{legend}" x2="{zero:.1f}" y2="{height}"/>')
+    parts.append(f'<line stroke="#99a3ad" x1="{zero:.1f}" y1="{legend}" x2="{zero:.1f}" y2="{height}"/>')
     y = legend + gap / 2
     for i, category in enumerate(grouped.categories):
         parts.append(
@@ -208,10 +218,10 @@ def fan_chart(fan: chart_data.Fan) -> Markup:
     sx, sy = (width - 2 * pad) / ((x1 - x0) or 1), (height - 2 * pad) / ((y1 - y0) or 1)
     title = f"{fan.title}: median (solid) and 5th percentile (dashed)"
     parts = [
-        f'<svg role="img" aria-label="{_e(title)}" viewBox="0 0 {width} {height}" width="{width}" height="{height}">',
+        f'<svg role="img" {SVG_TEXT} aria-label="{_e(title)}" viewBox="0 0 {width} {height}" width="{width}" height="{height}">',
         f"<title>{_e(title)}</title>",
-        f'<line class="axis" x1="{pad}" y1="{height - pad}" x2="{width - pad}" y2="{height - pad}"/>',
-        f'<line class="axis" x1="{pad}" y1="{pad}" x2="{pad}" y2="{height - pad}"/>',
+        f'<line stroke="#99a3ad" x1="{pad}" y1="{height - pad}" x2="{width - pad}" y2="{height - pad}"/>',
+        f'<line stroke="#99a3ad" x1="{pad}" y1="{pad}" x2="{pad}" y2="{height - pad}"/>',
         f'<text x="{pad - 6}" y="{height - pad}" text-anchor="end">{_e(words.money(y0 * 1e6))}</text>',
         f'<text x="{pad - 6}" y="{pad + 4}" text-anchor="end">{_e(words.money(y1 * 1e6))}</text>',
         f'<text x="{pad}" y="{height - pad + 16}">year {x0:g}</text>',
@@ -249,6 +259,55 @@ def _mandate_rows(document: dict) -> list[tuple[str, str]]:
             rows.append((words.label(key), words.joined([str(v) for v in value])))
         else:
             rows.append((words.label(key), words.mandate_value(key, value)))
+    return rows
+
+
+def _decision(result: RunResult) -> list[tuple[str, str]]:
+    """The one-page summary a committee decides on: what, where, what it gives up, what it does."""
+    mine, test = result.portfolio, result.fiduciary
+    places = words.joined([result.place(c) for c in result.places])
+    rows = [
+        ("What", f"{words.money(result.target_gbp)} in {show('holdings', mine.holdings)} holdings"),
+        ("Where", places or "-"),
+        (figure("expected_return").label, f"{show('expected_return', mine.expected_return)} a year"),
+    ]
+    if test is not None:
+        rows.append(
+            (
+                figure("return_given_up_gbp").label,
+                f"{show('return_given_up_gbp', test.return_given_up_gbp)} "
+                f"({show('return_given_up_bp', test.return_given_up_bp)})",
+            )
+        )
+        if test.within_tolerance is not None:
+            limit = show("tolerance_bp", test.tolerance_bp)
+            rows.append(
+                (
+                    figure("within_tolerance").label,
+                    f"{'Yes' if test.within_tolerance else 'No'} (limit {limit})",
+                )
+            )
+    rows += [
+        (
+            "Jobs supported",
+            f"{show('jobs_net', mine.jobs_net)} after additionality ({show('jobs', mine.jobs)} gross)",
+        ),
+        (
+            figure("local_spend_retained_gbp").label,
+            show("local_spend_retained_gbp", mine.local_spend_retained_gbp),
+        ),
+    ]
+    losses = [s for s in result.stress or [] if s.portfolio_loss_gbp is not None]
+    if losses:
+        worst = max(losses, key=lambda s: (s.portfolio_loss_gbp or 0.0, s.name))
+        uk = (
+            f"; the UK benchmark {show('loss_gbp', worst.uk_loss_gbp)}"
+            if worst.uk_loss_gbp is not None
+            else ""
+        )
+        rows.append(
+            ("Worst stress test", f"{worst.name}: a loss of {show('loss_gbp', worst.portfolio_loss_gbp)}{uk}")
+        )
     return rows
 
 
@@ -496,7 +555,7 @@ def html_report(saved: SavedRun, generated_at: str | None = None) -> str:
     provenance = [
         (
             words.input_label(role),
-            source.name.rsplit("/", 1)[-1],
+            file_name(source.name),
             source.status or "-",
             source.as_of or "-",
             source.sha256[:16],
@@ -508,7 +567,9 @@ def html_report(saved: SavedRun, generated_at: str | None = None) -> str:
         css=Markup(CSS),
         title=title,
         saved=saved,
-        generated=generated_at or datetime.now(UTC).isoformat(timespec="seconds"),
+        saved_at=when(saved.created_at),
+        generated=when(generated_at or datetime.now(UTC).isoformat(timespec="seconds")),
+        decision=_decision(result) if result.feasible else [],
         status=words.status_words(result.status),
         objective=words.OBJECTIVES.get(result.objective, result.objective),
         illustrative=is_illustrative(saved),
@@ -529,5 +590,6 @@ def html_report(saved: SavedRun, generated_at: str | None = None) -> str:
         mandate=_mandate_rows(document),
         versions=[(k, v or "-") for k, v in saved.versions.items()],
         caveats=CAVEATS,
+        reproduce=REPRODUCE,
     )
     return page

@@ -17,7 +17,7 @@ import re
 from collections.abc import Iterable, Sequence
 
 from impact_screen import chart_data
-from impact_screen.reports import CAVEATS, mandate_items
+from impact_screen.reports import CAVEATS, REPRODUCE, mandate_items
 from impact_screen.runs import result_of
 from impact_screen.store import SavedRun
 from portfolio.result import PORTFOLIOS, RunResult
@@ -178,7 +178,7 @@ def xlsx_report(saved: SavedRun) -> bytes:
         put(sheet, r + 1, 1, result.summary)
         r += 3
     put(sheet, r, 1, "Caveats", bold=True)
-    for offset, caveat in enumerate(CAVEATS, start=1):
+    for offset, caveat in enumerate((*CAVEATS, REPRODUCE), start=1):
         put(sheet, r + offset, 1, caveat)
     _widths(sheet, [40, 90])
 

@@ -127,11 +127,12 @@ def add_runs_commands(commands: argparse._SubParsersAction) -> None:
     delete.set_defaults(run=_delete)
 
     report = commands.add_parser(
-        "report", help="write a saved run's XLSX workbook and/or HTML committee paper"
+        "report", help="write a saved run's XLSX workbook and its committee paper as HTML and/or PDF"
     )
     report.add_argument("name", metavar="NAME")
     report.add_argument("--xlsx", type=Path, metavar="F", help="write the workbook to F")
-    report.add_argument("--html", type=Path, metavar="F", help="write the committee paper to F")
+    report.add_argument("--html", type=Path, metavar="F", help="write the committee paper to F (HTML)")
+    report.add_argument("--pdf", type=Path, metavar="F", help="write the committee paper to F (PDF, A4)")
     report.set_defaults(run=_report)
 
 
@@ -301,8 +302,8 @@ def _report(args: argparse.Namespace) -> int:
     from impact_screen.reports_html import html_report
     from impact_screen.reports_xlsx import xlsx_report
 
-    if args.xlsx is None and args.html is None:
-        raise StoreError("say what to write: --xlsx FILE, --html FILE, or both")
+    if args.xlsx is None and args.html is None and args.pdf is None:
+        raise StoreError("say what to write: --xlsx FILE, --html FILE, --pdf FILE, or more than one")
     saved = _load(args.name)
     if args.xlsx is not None:
         write_bytes(args.xlsx, xlsx_report(saved))
@@ -310,4 +311,9 @@ def _report(args: argparse.Namespace) -> int:
     if args.html is not None:
         write_bytes(args.html, html_report(saved).encode("utf-8"))
         print(f"Wrote the committee paper {args.html}.")
+    if args.pdf is not None:
+        from impact_screen.reports_pdf import pdf_report
+
+        write_bytes(args.pdf, pdf_report(saved))
+        print(f"Wrote the committee paper {args.pdf}.")
     return EXIT_OK

@@ -40,3 +40,7 @@ class MarketDataError(ImpactScreenError):
 
 class StoreError(ImpactScreenError):
     """A run store problem a person can act on (a bad name, a taken name, a store too new)."""
+
+
+class ReportError(ImpactScreenError):
+    """A report could not be made: the PDF engine or its system libraries are missing, or it failed."""

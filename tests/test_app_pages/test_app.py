@@ -282,7 +282,11 @@ def test_saved_runs_save_list_load_compare_and_offer_reports(tmp_path, monkeypat
     assert not app.exception
     listing = app.dataframe[0].value
     assert listing["Run"].tolist() == ["first look", "no social weight"]
-    assert [b.label for b in app.get("download_button")] == ["Committee paper (HTML)", "Workbook (XLSX)"]
+    assert [b.label for b in app.get("download_button")] == [
+        "Committee paper (HTML)",
+        "Committee paper (PDF)",
+        "Workbook (XLSX)",
+    ]
     assert "Weight on social impact" in app.code[0].value and "weights.social" not in app.code[0].value
     load = next(b for b in app.button if b.label == "Load it into this session")
     load.click().run()

@@ -201,7 +201,14 @@ def test_the_paper_is_self_contained_printable_and_says_what_it_rests_on(hostile
     )
     assert "@media print" in page and "@page" in page
     assert "<svg" in page and "Money per holding (£m)" in page
-    for words in ("Summary", "Fiduciary test", "Assumptions and provenance", "Caveats", "Illustrative data"):
+    for words in (
+        "Summary for the committee",
+        "Fiduciary test",
+        "Appendix",
+        "Where each input came from",
+        "Caveats",
+        "Illustrative data",
+    ):
         assert words in page
     # the comparison the allocation now carries: benchmarks, fiduciary verdict, stress, projection
     for words in (

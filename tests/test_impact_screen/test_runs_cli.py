@@ -226,7 +226,7 @@ def test_store_errors_are_one_line_and_exit_2(capsys, private_store):
         code, _, err = run(capsys, *args)
         assert code == 2 and err == "impact-screen: no saved run named 'nope'; no run has been saved yet\n"
     code, _, err = run(capsys, "report", "nope")
-    assert code == 2 and "--xlsx FILE, --html FILE, or both" in err
+    assert code == 2 and "--xlsx FILE, --html FILE, --pdf FILE" in err
     private_store.unlink(missing_ok=True)
     with sqlite3.connect(private_store) as db:
         db.execute("PRAGMA user_version = 99")

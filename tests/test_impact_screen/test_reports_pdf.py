@@ -1,0 +1,133 @@
+"""The committee paper as a clerk would circulate it: rendered to PDF by WeasyPrint, its pages
+drawn to images (pypdfium2) and read as a person would: the mandate's own name, a one-page
+summary first, no code names or machine paths in the body, and no half-empty page or heading
+stranded at a page foot."""
+
+from __future__ import annotations
+
+import os
+import re
+
+import numpy as np
+import pytest
+
+from impact_screen import cli
+from impact_screen.reports_html import html_report
+from impact_screen.reports_pdf import pdf_report, unavailable
+from impact_screen.store import RunStore
+from screening.reading import bundled
+
+pdfium = pytest.importorskip("pypdfium2")
+if unavailable() is not None:  # a developer's machine without Pango; CI installs it and must not skip
+    if os.environ.get("CI"):
+        pytest.fail(f"no PDF engine in CI: {unavailable()}", pytrace=False)
+    pytest.skip(f"no PDF engine: {unavailable()}", allow_module_level=True)
+
+NAME = "Fylde coast pilot: £80m local sleeve"
+# snake_case words a person should never read (file names, with their extension, are fine)
+CODE_NAME = re.compile(r"\b[a-z]+(?:_[a-z0-9]+)+\b(?!\.(?:csv|toml|xlsx))")
+
+
+@pytest.fixture(scope="module")
+def paper(tmp_path_factory):
+    """An £80m run under the officer's own mandate name, saved from files in a folder of this
+    machine, and its paper as PDF bytes, page texts and page images."""
+    folder = tmp_path_factory.mktemp("officer")
+    store = folder / "runs.sqlite3"
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setenv("IMPACT_SCREEN_DB", str(store))
+        text = bundled.bundled(bundled.MANDATE).read_text(encoding="utf-8")
+        text = re.sub(r'^name = ".*"$', f'name = "{NAME}"', text, flags=re.M)
+        text = text.replace("target_gbp = 100_000_000", "target_gbp = 80_000_000")
+        assert NAME in text and "80_000_000" in text
+        mandate = folder / "officer-mandate.toml"
+        mandate.write_text(text, encoding="utf-8")
+        candidates = folder / "officer-pipeline.csv"
+        candidates.write_bytes(bundled.bundled(bundled.CANDIDATES).read_bytes())
+        args = [
+            "allocate",
+            "--frontier-points",
+            "3",
+            "--draws",
+            "500",
+            "--save",
+            "committee March, 8% volatility",
+        ]
+        assert cli.main([*args, "--candidates", str(candidates), "--mandate", str(mandate)]) == 0
+        with RunStore() as runs:
+            saved = runs.load("committee March, 8% volatility")
+    document = pdfium.PdfDocument(pdf_report(saved))
+    pages = [document[i] for i in range(len(document))]
+    texts = [page.get_textpage().get_text_range() for page in pages]
+    images = [np.asarray(page.render(scale=0.5).to_pil().convert("L")) for page in pages]
+    lowest = [_lowest_line(page) for page in pages]
+    return {
+        "saved": saved,
+        "folder": folder,
+        "html": html_report(saved),
+        "texts": texts,
+        "images": images,
+        "lowest": lowest,
+    }
+
+
+def _lowest_line(page) -> str:
+    """The last line of text on a page as it is laid out (above the page number)."""
+    text = page.get_textpage()
+    width, height = page.get_size()
+    rects = [text.get_rect(i) for i in range(text.count_rects())]
+    rects = [r for r in rects if r[1] > height * 0.06]  # (left, bottom, right, top), from the foot
+    low = min(rects, key=lambda r: r[1])
+    return " ".join(text.get_text_bounded(0, low[1] - 0.5, width, low[3] + 0.5).split())
+
+
+def test_the_paper_carries_the_mandates_own_name_and_a_summary_page_first(paper):
+    first = paper["texts"][0]
+    assert NAME in first.replace("\r\n", " ").replace("\n", " ")
+    assert "illustrative default" not in " ".join(paper["texts"])
+    for words in ("Summary for the committee", "£80m in", "Return given up a year", "after additionality"):
+        assert words in first, words
+    assert "Within the committee's limit" in first and "Worst stress test" in first
+    assert "Fiduciary test" not in first  # the detail starts on page 2
+
+
+def test_no_code_names_or_machine_paths_in_the_body(paper):
+    body = "\n".join(paper["texts"])
+    appendix = body.index("Appendix")
+    words = set(CODE_NAME.findall(body[:appendix]))
+    assert words == set(), words
+    folder = str(paper["folder"])
+    assert folder not in body and folder not in paper["html"]
+    assert "officer-pipeline.csv" in body[appendix:]  # the file by its name, in the appendix
+    assert not re.search(r"\d\.\d+ jobs|jobs \d+\.\d", body)  # whole jobs
+
+
+def _ink_reaches(image: np.ndarray) -> float:
+    """How far down the page the last ink is (above the page number), as a share of its height."""
+    height = image.shape[0]
+    rows = np.where((image[: int(height * 0.93)] < 200).any(axis=1))[0]
+    return float(rows.max()) / height if rows.size else 0.0
+
+
+def test_every_page_is_used_and_no_heading_is_stranded(paper):
+    texts, images = paper["texts"], paper["images"]
+    assert 6 <= len(texts) <= 20
+    starts = next(i for i, t in enumerate(texts) if t.lstrip().startswith("Appendix"))
+    allowed_short = {0, starts - 1, len(texts) - 1}  # the summary page, the body's end, the last page
+    for i, image in enumerate(images):
+        if i not in allowed_short:
+            assert _ink_reaches(image) >= 0.6, f"page {i + 1} is half empty"
+    headings = {
+        re.sub(r"<[^>]+>", "", h).strip() for h in re.findall(r"<h[23][^>]*>(.*?)</h[23]>", paper["html"])
+    }
+    for i, last in enumerate(paper["lowest"]):
+        assert last and last not in headings, f"the heading '{last}' is stranded at the foot of page {i + 1}"
+
+
+def test_the_report_command_writes_the_pdf(tmp_path, monkeypatch, capsys):
+    monkeypatch.setenv("IMPACT_SCREEN_DB", str(tmp_path / "runs.sqlite3"))
+    assert cli.main(["allocate", "--frontier-points", "0", "--no-comparison", "--save", "quick"]) == 0
+    out = tmp_path / "paper.pdf"
+    assert cli.main(["report", "quick", "--pdf", str(out)]) == 0
+    assert out.read_bytes().startswith(b"%PDF-") and len(pdfium.PdfDocument(out)) >= 3
+    assert "Wrote the committee paper" in capsys.readouterr().out
