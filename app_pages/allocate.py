@@ -7,7 +7,7 @@ from app_pages import charts, state, widgets
 from impact_screen import chart_data
 from screening.errors import InputError
 from screening.reading.mandate import Mandate
-from screening.vocabulary import OBJECTIVES, asset_class, figure, label, plain, sector
+from screening.vocabulary import OBJECTIVES, asset_class, figure, label, mandate_term, plain, sector
 
 st.title("Allocate the money")
 current, reference = state.mandate(), state.reference()
@@ -50,8 +50,12 @@ def _caps_editor(title: str, caps: dict[str, float], codes: list[str], named, ke
 def _mandate_form(current: Mandate) -> dict[str, object] | None:
     """The committee's limits in a form; the mandate changes when 'Allocate' is pressed, else None."""
     with st.form("mandate_form"):
+        name = st.text_input(
+            label("name"), current.name, max_chars=200, key="mandate_name", help=mandate_term("name").explain
+        )
         left, right = st.columns(2)
         changes: dict[str, object] = {
+            "name": name.strip() or current.name,
             "target_gbp": 1e6
             * left.number_input(
                 f"{label('target_gbp')} (£m)",

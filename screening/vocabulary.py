@@ -352,7 +352,9 @@ def show(key: str, value: float | None) -> str:
 # The mandate's keys, as the app's form names them
 
 MANDATE: dict[str, Term] = {
-    "name": Term("Name", "text", "What the committee calls this scenario."),
+    "name": Term(
+        "Scenario name", "text", "What the committee calls this scenario: the committee paper's title."
+    ),
     "target_gbp": Term("Target", "money", "The money to invest locally."),
     "fund_size_gbp": Term("Fund size", "money", "The whole pension fund, for whole-fund figures."),
     "places": Term("Places", "text", "The districts whose candidates may receive money."),

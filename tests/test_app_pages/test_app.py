@@ -292,3 +292,20 @@ def test_saved_runs_save_list_load_compare_and_offer_reports(tmp_path, monkeypat
     load.click().run()
     assert not app.exception
     assert "is now this session's scenario" in app.success[0].value
+
+
+def test_the_scenario_name_set_on_allocate_titles_the_saved_runs_paper(tmp_path, monkeypatch):
+    from impact_screen.reports_html import html_report
+    from impact_screen.runs import load_run
+
+    monkeypatch.setenv("IMPACT_SCREEN_DB", str(tmp_path / "runs.sqlite3"))
+    app = open_page(ALLOCATE)
+    app.text_input(key="mandate_name").set_value("Fylde coast pilot, £100m")
+    app.button[0].click().run()
+    assert not app.exception
+    app.switch_page(RUNS).run()
+    save_as(app, "named")
+    assert app.success[0].value == "Saved as 'named'."
+    saved = load_run("named")
+    assert "<h1>Fylde coast pilot, £100m</h1>" in html_report(saved)
+    assert "illustrative default" not in html_report(saved).split("</header>")[0]
