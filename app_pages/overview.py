@@ -6,9 +6,13 @@ from app_pages import state, widgets
 from screening.summary import summarise
 from screening.vocabulary import label, mandate_value, show
 
-st.title("What would it mean to invest in our own place?")
 universe, mandate, reference = state.universe(), state.mandate(), state.reference()
 facts = summarise(universe, mandate, reference)
+if state.presenting():  # a public meeting: the story on one screen, nothing else
+    with st.spinner("Working out what the money would do…"):
+        widgets.story(state.result(), state.retention_figures(), universe.provenance.status)
+    st.stop()
+st.title("What would it mean to invest in our own place?")
 st.markdown(
     "Preston's councils, college, university, hospitals and housing association have spent more "
     "of their budgets with local firms since 2013 (the *Preston Model*). The Lancashire County "
@@ -17,13 +21,15 @@ st.markdown(
     "would it do locally, and could the committee defend it?"
 )
 
-row = widgets.metric_row()
-row.metric("Kept in the community from each public £1 spent with a local small firm", "63p", width="content")
-row.metric("Kept from each £1 spent with a large or multinational company", "40p", width="content")
-st.caption(
-    "Source: Preston City Council, as reported in articles on the Preston Model. These are the "
-    "default local-retention rates; you can change them in the data."
-)
+retention = state.retention_figures()
+if retention:
+    row = widgets.metric_row()
+    for key, value in retention.items():
+        widgets.figure_metric(row, key, value)
+    st.caption(
+        "Source: Preston City Council, as reported in articles on the Preston Model. These are the "
+        "default local-retention rates; you can change them in the data."
+    )
 
 st.subheader("This scenario")
 with st.spinner("Working out what the money would do…"):

@@ -235,6 +235,20 @@ def result(frontier_points: int = 25) -> RunResult:
     return _result(inputs, _scenario_key(inputs))
 
 
+RETENTION_SHOWN = {"retention_local_sme": "local_sme", "retention_large": "large_or_multinational"}
+
+
+def retention_figures() -> dict[str, float]:
+    """The local-retention rates the Overview opens with (63p against 40p in the bundled table),
+    read from the reference tables in use; a rate the table does not have is left out."""
+    table = reference().retention
+    return {
+        key: float(table.loc[ownership, "retention_share"])
+        for key, ownership in RETENTION_SHOWN.items()
+        if ownership in table.index
+    }
+
+
 def local_capacity_gbp() -> float:
     """What the local candidates could take (the vocabulary's `local_capacity_gbp`): the largest
     tickets of the candidates eligible under this session's mandate, each at most the target, the

@@ -9,7 +9,7 @@ import streamlit as st
 from impact_screen import chart_data
 from impact_screen.downloads import csv_bytes, xlsx_bytes
 from portfolio.result import RunResult
-from screening.vocabulary import PORTFOLIOS, figure, show
+from screening.vocabulary import PORTFOLIOS, figure, joined, show
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
@@ -83,3 +83,25 @@ def table(shared: chart_data.Table) -> None:
     }
     st.caption(shared.title)
     st.dataframe(frame, hide_index=True, width="stretch", column_config=formats)
+
+
+def story(result: RunResult, retention: dict[str, float], candidates_status: str | None) -> None:
+    """The public-meeting story on one screen: what a local pound keeps, then what this money
+    would do (money kept local, jobs net with gross beside, the return given up a year)."""
+    places = joined([result.place(c) for c in result.places])
+    st.title(f"What would {show('total_gbp', result.target_gbp)} in {places} do?")
+    row = metric_row()
+    for key, value in retention.items():
+        figure_metric(row, key, value)
+    if not result.compared:
+        st.warning("The current limits cannot all be met; the Allocate page says what would have to change.")
+        return
+    mine, test = result.portfolio, result.fiduciary
+    row = metric_row()
+    figure_metric(row, "local_spend_retained_gbp", mine.local_spend_retained_gbp)
+    figure_metric(row, "jobs_net", mine.jobs_net, f"{show('jobs', mine.jobs)} before additionality.")
+    row.metric(figure("jobs").label, show("jobs", mine.jobs), width="content")  # type: ignore[attr-defined]
+    if test is not None:
+        figure_metric(row, "return_given_up_gbp", test.return_given_up_gbp)
+    if candidates_status and "illustrative" in candidates_status:
+        st.markdown("*Illustrative candidates, invented for demonstration.*")

@@ -80,6 +80,11 @@ def joined(names: list[str]) -> str:
     return ", ".join(names[:-1]) + " and " + names[-1]
 
 
+def pence(value: float) -> str:
+    """A share of each pound, in pence: '63p'."""
+    return f"{value * 100:.0f}p"
+
+
 def years(value: float) -> str:
     return f"{value:g} years"
 
@@ -98,6 +103,7 @@ FORMATTERS: dict[str, Callable[[float], str]] = {
     "tonnes": tonnes,
     "probability": probability,
     "years": years,
+    "pence": pence,
     "text": str,
 }
 
@@ -116,6 +122,7 @@ EXCEL_FORMATS: dict[str, str] = {
     "tonnes": "#,##0",
     "probability": "0.0%",
     "years": "0.0",
+    "pence": "0%",
     "text": "@",
 }
 
@@ -263,6 +270,17 @@ FIGURES: dict[str, Term] = {
     ),
     "target_share": Term("Share placed", "share", "The share the place gets within the mandate's limits."),
     "place_amount_gbp": Term("Amount", "money", "The money the benchmark places there."),
+    # the local-retention rates the Overview opens with (data/local_retention.csv)
+    "retention_local_sme": Term(
+        "Kept in the community from each £1 spent with a local small firm",
+        "pence",
+        "Of each pound of public spending with a local small firm, what stays in the local economy.",
+    ),
+    "retention_large": Term(
+        "Kept from each £1 spent with a large or multinational company",
+        "pence",
+        "Of each pound spent with a large or multinational company, what stays in the local economy.",
+    ),
     "share": Term("Share of the target", "share", "The holding's share of the money."),
     "local_capacity_gbp": Term(
         "What the local candidates could take",

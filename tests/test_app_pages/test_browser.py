@@ -247,3 +247,44 @@ def _first_ranked(page: object) -> str:
     line = page.locator("p", has_text="Ranked first:").first  # type: ignore[attr-defined]
     line.wait_for()
     return str(line.inner_text())
+
+
+TRUNCATED = """() => [...document.querySelectorAll(
+    '[data-testid="stMetricLabel"], [data-testid="stMetricValue"], [data-testid="stMetricLabel"] *,'
+    + ' [data-testid="stMetricValue"] *, h1')]
+  .filter(e => e.scrollWidth > e.clientWidth + 1 && getComputedStyle(e).overflow !== 'visible')
+  .map(e => e.innerText)"""
+SCROLLS = """() => [...document.querySelectorAll('[data-testid="stMain"], [data-testid="stAppViewContainer"]'),
+    document.scrollingElement]
+  .filter(e => e && e.scrollHeight > e.clientHeight + 2)
+  .map(e => `${e.getAttribute('data-testid') || e.tagName}: ${e.scrollHeight} > ${e.clientHeight}`)"""
+
+
+@pytest.mark.parametrize("size", [(1280, 720), (1920, 1080)], ids=["projector", "desktop"])
+def test_presentation_mode_tells_the_story_on_one_screen(browser: object, app_url: str, size) -> None:
+    """At a projector's 1280x720 and at 1920x1080: 63p against 40p, the money kept local, the jobs
+    (net, gross beside) and the return given up a year, with no metric cut and no scrolling."""
+    width, height = size
+    context = browser.new_context(viewport={"width": width, "height": height})  # type: ignore[attr-defined]
+    tab = context.new_page()
+    tab.set_default_timeout(60_000)
+    try:
+        open_page(tab, app_url, "")
+        tab.get_by_text("Presentation mode").click()
+        tab.get_by_text("Leave presentation mode").wait_for()
+        tab.get_by_text("Money kept circulating locally").first.wait_for()
+        _settle(tab)
+        no_exception(tab)
+        shoot(tab, f"presenting-{width}x{height}")
+        values = tab.get_by_test_id("stMetricValue").all_inner_texts()
+        assert values == ["63p", "40p", "£55.5m", "523", "870", "£489,000 a year"]
+        assert not tab.get_by_test_id("stSidebar").is_visible()
+        assert tab.get_by_test_id("stCaptionContainer").filter(has_text="Source").count() == 0
+        assert tab.evaluate(TRUNCATED) == []
+        assert tab.evaluate(SCROLLS) == []
+        tab.get_by_text("Leave presentation mode").click()
+        tab.get_by_test_id("stSidebar").wait_for()
+        _settle(tab)
+        assert tab.get_by_text("This scenario").is_visible()
+    finally:
+        context.close()
