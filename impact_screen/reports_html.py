@@ -294,7 +294,7 @@ def _decision(result: RunResult) -> list[tuple[str, str]]:
         ),
         (
             figure("local_spend_retained_gbp").label,
-            show("local_spend_retained_gbp", mine.local_spend_retained_gbp),
+            f"{show('local_spend_retained_gbp', mine.local_spend_retained_gbp)} (one-off, as the money is spent)",
         ),
     ]
     losses = [s for s in result.stress or [] if s.portfolio_loss_gbp is not None]

@@ -199,7 +199,8 @@ FIGURES: dict[str, Term] = {
     "local_spend_retained_gbp": Term(
         "Money kept circulating locally",
         "money",
-        "Of the money invested, how much the investments spend again in the chosen places.",
+        "Of the money invested, the part the investments spend with suppliers in the chosen places: "
+        "a one-off sum as the money is spent, not a yearly flow.",
     ),
     "local_spend_retained_all_places_gbp": Term(
         "Money kept local wherever it lands", "money", "Local spending in whichever place each investment is."
