@@ -47,10 +47,15 @@ def contributions_chart(contributions: pd.Series, title: str) -> go.Figure:
 def stability_chart(eligible: pd.DataFrame, top_k: int) -> go.Figure:
     """Each eligible candidate's rank with its 5th-95th percentile range under nearby weights."""
     ordered = eligible.sort_values("rank")
+    names = [
+        chart_data.short_name(str(n)) for n in ordered.get("name", pd.Series(ordered.index, ordered.index))
+    ]
+    seen = pd.Series(names).duplicated(keep=False).tolist()
+    labels = [f"{n} ({i})" if twice else n for n, i, twice in zip(names, ordered.index, seen, strict=True)]
     figure = go.Figure(
         go.Scatter(
             x=ordered["rank"].astype(int),
-            y=ordered.index,
+            y=labels,
             mode="markers",
             marker={
                 "size": 12,
@@ -195,41 +200,42 @@ def stress_chart(grouped: chart_data.Grouped) -> go.Figure:
 
 
 def fan_chart(fan: chart_data.Fan) -> go.Figure:
-    """Value over the years (`chart_data.projection`): the middle path and the 5-95% band of each
-    portfolio, in £m."""
+    """Value over the years (`chart_data.projection`), in £m: each portfolio's middle path; this
+    allocation's 5-95% band shaded and its line drawn last and thickest, on top, so the other two
+    never hide it (their bands would blur into grey, so they show as thin dotted edges)."""
+    mine = PORTFOLIOS["portfolio"]
     figure = go.Figure()
-    for name, middle in fan.middle.items():
+    order = [name for name in fan.middle if name != mine] + [name for name in fan.middle if name == mine]
+    for name in order:
         colour = PORTFOLIO_COLOURS.get(name, "#555555")
         if name in fan.high and name in fan.low:
+            ours = name == mine
+            edge = {"width": 0} if ours else {"width": 1, "color": colour, "dash": "dot"}
             figure.add_scatter(
-                x=fan.years,
-                y=fan.high[name],
-                mode="lines",
-                line={"width": 0},
-                showlegend=False,
-                hoverinfo="skip",
+                x=fan.years, y=fan.high[name], mode="lines", line=edge, showlegend=False, hoverinfo="skip"
             )
             figure.add_scatter(
                 x=fan.years,
                 y=fan.low[name],
                 mode="lines",
-                line={"width": 0},
-                fill="tonexty",
-                fillcolor=_transparent(colour),
+                line=edge,
+                fill="tonexty" if ours else None,
+                fillcolor=_transparent(colour, 0.25) if ours else None,
                 showlegend=False,
                 hoverinfo="skip",
             )
+        middle = fan.middle[name]
         figure.add_scatter(
             x=fan.years,
             y=middle,
             mode="lines",
             name=name,
-            line={"color": colour, "width": 3},
+            line={"color": colour, "width": 4 if name == mine else 2.5},
             hovertemplate=f"{name}, year %{{x}}: £%{{y:.0f}}m (middle path)<extra></extra>",
         )
     _style(
         figure,
-        title=fan.title + ": the middle path and 9 in 10 outcomes",
+        title=fan.title + ": the middle path, and 9 in 10 outcomes for this allocation (shaded)",
         xaxis_title="years from now",
         yaxis_title="£m",
         legend_y=-0.2,
@@ -247,7 +253,8 @@ def _style(figure: go.Figure, legend_y: float | None = None, **layout: object) -
     """The look every chart shares: large type, tight margins, the legend below the plot."""
     if legend_y is not None:
         layout["legend"] = {"orientation": "h", "y": legend_y}
-    figure.update_layout(font=FONT, margin={"l": 10, "r": 10, "t": 60, "b": 10}, **layout)
+    margin = {"l": 10, "r": 10, "t": 60, "b": 10} | dict(layout.pop("margin", {}))  # type: ignore[call-overload]
+    figure.update_layout(font=FONT, margin=margin, **layout)
 
 
 def _transparent(colour: str, alpha: float = 0.15) -> str:

@@ -59,8 +59,11 @@ if result.compared:
     st.markdown(result.summary or "")
 else:
     st.warning("The current limits cannot all be met; the Allocate page says what would have to change.")
-st.info(
-    f"The candidates shown are {universe.provenance.describe()}. "
-    "Illustrative figures are invented for demonstration and are not real deals.",
-    icon=":material/info:",
-)
+if "illustrative" in (universe.provenance.status or ""):
+    st.info(
+        f"The candidates shown are {universe.provenance.describe()}. "
+        "Illustrative figures are invented for demonstration and are not real deals.",
+        icon=":material/info:",
+    )
+else:
+    st.caption(f"The candidates shown are {universe.provenance.describe()}.")

@@ -5,6 +5,7 @@ import streamlit as st
 from app_pages import charts, state, widgets
 from screening.metrics import PILLARS
 from screening.reading.mandate import Mandate
+from screening.vocabulary import column
 
 st.title("Screen the candidates")
 current = state.mandate()
@@ -122,7 +123,7 @@ if len(eligible):
     )
     for metric, rule in result.scores.filled.loc[chosen].items():
         if rule:
-            st.write(f"*{metric}* was not reported: counted as the {rule}.")
+            st.write(f"The {column(str(metric))} was not reported: counted as the {rule}.")
     st.plotly_chart(charts.stability_chart(eligible, result.settings.top_k))
 
 excluded_rows = result.table[~result.table["eligible"]]

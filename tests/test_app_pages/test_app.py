@@ -3,6 +3,7 @@ validated with its problems in a table, and one session's upload never reaches a
 
 import io
 import math
+import re
 
 import pandas as pd
 import pytest
@@ -309,3 +310,37 @@ def test_the_scenario_name_set_on_allocate_titles_the_saved_runs_paper(tmp_path,
     saved = load_run("named")
     assert "<h1>Fylde coast pilot, £100m</h1>" in html_report(saved)
     assert "illustrative default" not in html_report(saved).split("</header>")[0]
+
+
+def _charts(app: AppTest) -> list[dict]:
+    import json
+
+    return [json.loads(chart.proto.spec) for chart in app.get("plotly_chart")]
+
+
+def test_the_fan_chart_draws_this_allocation_on_top_and_only_its_band_shaded():
+    app = open_page("app_pages/compare.py")
+    fan = next(c for c in _charts(app) if "middle path" in c["layout"]["title"]["text"])
+    named = [t for t in fan["data"] if t.get("name")]
+    assert named[-1]["name"] == "This allocation" and fan["data"][-1]["name"] == "This allocation"
+    assert [t.get("fill") for t in fan["data"]].count("tonexty") == 1
+
+
+def test_the_stability_chart_names_the_candidates():
+    app = open_page(SCREEN)
+    chart = next(c for c in _charts(app) if "How steady" in c["layout"]["title"]["text"])
+    labels = chart["data"][0]["y"]
+    assert labels and not any(re.fullmatch(r"[A-Z]{3}-\d{3}", str(label)) for label in labels)
+    assert "Preston Community Bank SME Lending Book" in labels
+
+
+def test_the_illustrative_notice_shows_only_for_illustrative_candidates():
+    app = open_page(PAGES[0])
+    assert any("Illustrative figures are invented" in i.value for i in app.info)
+    app.switch_page(PAGES[1]).run()
+    app.file_uploader[0].upload("pipeline.csv", bundled_csv(), "text/csv").run()
+    assert app.success[0].value == "pipeline.csv is in use."
+    app.switch_page(PAGES[0]).run()
+    assert not app.exception
+    assert not any("Illustrative" in i.value for i in app.info)
+    assert any("pipeline.csv" in c.value for c in app.caption)
