@@ -18,6 +18,7 @@ from screening.reading.mandate import Mandate
 from screening.vocabulary import named
 
 BINDING_TOLERANCE = 1e-5
+LARGE_GAIN = 0.01  # a point of impact score (or 100 bp of return): beyond it, a tenth of a step
 
 
 @dataclass(frozen=True)
@@ -60,17 +61,43 @@ def _gain_text(objective: str, gain: float) -> str:
     return f"about {gain * 1e4:.1f} bp of the blended objective (return-equivalent)"
 
 
-def _message(limit: Limit, objective: str, price: float | None) -> str:
-    step = (
-        "one holding"
-        if limit.unit == "count"
-        else ("one point" if limit.unit == "points" else "one percentage point")
-    )
+def _step(limit: Limit) -> tuple[str, float]:
+    """One step of loosening a limit, in words and in the limit's own units."""
+    if limit.unit == "count":
+        return "one holding", 1.0
+    return ("one point", 0.01) if limit.unit == "points" else ("one percentage point", 0.01)
+
+
+def _message(limit: Limit, objective: str, price: float | None, headroom: float | None = None) -> str:
+    """What loosening a binding limit by one step would buy, at its shadow price.
+
+    The shadow price is a rate at the current limit, true for small moves only. When one step at
+    that rate would give more than a point of impact score (or 100 bp of return), or pass
+    `headroom` (the most any allocation could gain: the best single candidate's score or return
+    minus this allocation's), the step is a tenth as large; a gain that still passes the headroom
+    is given as at most the headroom, so no message promises more than the candidates can give."""
     if price is None:
         return f"{named(limit.key)} is binding at {limit.show(limit.limit)}"
     verb = "raising" if limit.sense == "<=" else "lowering"
-    per_step = price * (1.0 if limit.unit == "count" else 0.01)
-    return f"{named(limit.key)} is binding at {limit.show(limit.limit)}: {verb} it by {step} would give {_gain_text(objective, per_step)}"
+    step, size = _step(limit)
+    gain = price * size
+    large = gain > LARGE_GAIN or (headroom is not None and gain > headroom)
+    if large and limit.unit != "count":
+        step, gain = ("a tenth of a point" if limit.unit == "points" else "0.1 percentage point"), gain / 10
+    words = _gain_text(objective, gain)
+    if headroom is not None and gain > headroom:
+        words = f"{_gain_text(objective, max(headroom, 0.0)).replace('about', 'at most')} (no allocation of these candidates can do better)"
+    return (
+        f"{named(limit.key)} is binding at {limit.show(limit.limit)}: {verb} it by {step} would give {words}"
+    )
+
+
+def _headroom(inputs: AllocationInputs, weights: np.ndarray, objective: str) -> float | None:
+    """The most the objective could still gain: the best single candidate less this allocation."""
+    measure = {"max_impact": inputs.impact, "max_return": inputs.expected_return}.get(objective)
+    if measure is None or len(measure) == 0:
+        return None
+    return float(np.max(measure) - measure @ weights)
 
 
 def shadow_prices(solved: Built, limits: list[Limit]) -> dict[str, float]:
@@ -97,6 +124,7 @@ def binding_limits(
 ) -> list[Binding]:
     """The limits the allocation sits on, with their shadow prices where known."""
     result = []
+    headroom = _headroom(inputs, weights, mandate.objective)
     for limit in limits:
         value = limit.evaluate(inputs, weights)
         if not _is_binding(limit, value) or (
@@ -106,7 +134,12 @@ def binding_limits(
         price = prices.get(limit.key)
         result.append(
             Binding(
-                limit.key, value, limit.limit, limit.unit, price, _message(limit, mandate.objective, price)
+                limit.key,
+                value,
+                limit.limit,
+                limit.unit,
+                price,
+                _message(limit, mandate.objective, price, headroom),
             )
         )
     return result

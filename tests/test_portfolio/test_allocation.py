@@ -660,3 +660,24 @@ def test_an_answer_outside_a_limit_is_refused_whatever_the_solver_said(monkeypat
     result = allocate(bundled_inputs, MANDATE)
     assert result.status == "solver_error" and not result.feasible and result.amounts.empty
     assert result.report is not None and "breaks" in result.report.message
+
+
+def _impact_at(volatility: float) -> tuple[float, list]:
+    mandate = MANDATE.model_copy(update={"max_volatility": volatility})
+    run = run_allocation(UNIVERSE, mandate, REFERENCE, frontier_points=0, with_comparison=False)
+    result = run.allocation
+    assert result.feasible
+    return float(result.inputs.impact @ result.weights * 100), result.binding
+
+
+def test_a_steep_shadow_price_is_worded_for_a_small_step_and_checked_by_solving_again():
+    """Near the least volatility the other limits allow, a point of volatility is worth far more
+    than its first tenth: the message speaks of 0.1 percentage point, and solving again with the
+    limit 0.1 point higher gains no more than it says (the value is concave in the limit)."""
+    before, binding = _impact_at(0.062)
+    [volatility] = [b for b in binding if b.constraint == "max_volatility"]
+    assert "raising it by 0.1 percentage point would give about" in volatility.message
+    promised = float(volatility.message.rsplit("about ", 1)[1].split(" points")[0])
+    after, _ = _impact_at(0.063)
+    assert 0 < after - before <= promised + 0.01
+    assert promised < 10  # never the 1-point extrapolation (about 15 points here)
