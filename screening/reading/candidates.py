@@ -17,7 +17,7 @@ from screening.reading.cells import parse_text
 from screening.reading.columns import Column, normalise_name, validate_table
 from screening.reading.problems import Problem, raise_if_errors
 from screening.reading.provenance import Provenance, provenance_of
-from screening.reading.reference import Reference, bundled_reference
+from screening.reading.reference import Reference, bundled_reference, place_aliases, place_suggestion
 from screening.reading.tables import InputFile, RawTable, read_table
 
 IMPACT_COLUMNS = (
@@ -56,7 +56,8 @@ def candidate_columns(reference: Reference) -> tuple[Column, ...]:
             "text",
             vocabulary=frozenset(reference.place_codes),
             vocabulary_name="ONS place code",
-            hints=_place_hints(reference),
+            aliases=place_aliases(reference),
+            suggest=lambda text: place_suggestion(text, reference),
         ),
         Column("expected_return", "rate", minimum=-0.5, maximum=0.5),
         Column("volatility", "volatility", maximum=1.0),
@@ -81,14 +82,6 @@ def candidate_columns(reference: Reference) -> tuple[Column, ...]:
             vocabulary_name="ownership type",
         ),
     )
-
-
-def _place_hints(reference: Reference) -> dict[str, str]:
-    """A place typed by name gets its ONS code suggested."""
-    return {
-        str(name).lower(): f" (write the ONS code '{code}' for {name})"
-        for code, name in reference.places["name"].items()
-    }
 
 
 @dataclass(frozen=True)

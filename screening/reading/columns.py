@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import difflib
 import math
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Literal
 
@@ -39,6 +39,8 @@ class Column:
     vocabulary: frozenset[str] | None = None
     vocabulary_name: str = ""
     hints: Mapping[str, str] = field(default_factory=dict)
+    aliases: Mapping[str, str] = field(default_factory=dict)  # lower-case text -> the value it means
+    suggest: Callable[[str], str] | None = None  # a near miss's hint, instead of the generic one
 
 
 def normalise_name(name: str) -> str:
@@ -76,6 +78,8 @@ def _read_text(column: Column, cell: Cell) -> str:
     assert text is not None
     vocabulary = column.vocabulary
     if vocabulary is not None and text not in vocabulary:
+        if text.strip().lower() in column.aliases:
+            return column.aliases[text.strip().lower()]
         raise CellError(
             f"'{text}' is not a known {column.vocabulary_name or column.name}{_hint(column, text)}"
         )
@@ -85,7 +89,7 @@ def _read_text(column: Column, cell: Cell) -> str:
 def _hint(column: Column, text: str) -> str:
     """A suggestion for a value outside the vocabulary: a close match, or the choices."""
     choices = sorted(column.vocabulary or ())
-    found = column.hints.get(text.lower()) or suggestion(text, choices)
+    found = column.hints.get(text.lower()) or (column.suggest or (lambda t: suggestion(t, choices)))(text)
     if found:
         return found
     listed = ", ".join(choices[:8]) + (", ..." if len(choices) > 8 else "")

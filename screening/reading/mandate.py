@@ -31,7 +31,7 @@ from screening.metrics import BY_NAME, PILLARS, metrics_of
 from screening.reading import bundled
 from screening.reading.columns import suggestion
 from screening.reading.problems import Problem, raise_if_errors
-from screening.reading.reference import Reference, bundled_reference
+from screening.reading.reference import Reference, bundled_reference, place_aliases, place_suggestion
 from screening.reading.tables import InputFile
 
 Objective = Literal["max_impact", "max_return", "min_risk", "blended"]
@@ -178,8 +178,11 @@ def mandate_from_text(text: str, file: str, reference: Reference | None = None) 
 def mandate_from_dict(
     document: dict[str, Any], reference: Reference | None = None, file: str = "mandate", text: str = ""
 ) -> Mandate:
-    """Check a mandate given as plain data (the app's editor, a saved run); InputError lists every problem."""
-    problems = _reference_problems(document, reference or bundled_reference(), file, text)
+    """Check a mandate given as plain data (the app's editor, a saved run); InputError lists every
+    problem. Places may be written by name ('Preston'): the mandate keeps their ONS codes."""
+    reference = reference or bundled_reference()
+    document = _with_place_codes(document, reference)
+    problems = _reference_problems(document, reference, file, text)
     try:
         mandate = Mandate.model_validate(document)
     except ValidationError as exc:
@@ -214,7 +217,7 @@ def _reference_problems(
     places = document.get("places")
     for index, code in enumerate(places if isinstance(places, list) else []):
         if isinstance(code, str) and code not in reference.places.index:
-            hint = _place_hint(code, reference) or suggestion(code, reference.place_codes)
+            hint = place_suggestion(code, reference)
             problems.append(
                 _at(file, text, ("places", index), f"'{code}' is not a place in places.csv{hint}")
             )
@@ -272,10 +275,17 @@ def check_against_universe(
     return problems
 
 
-def _place_hint(code: str, reference: Reference) -> str:
-    names = {str(n).lower(): c for c, n in reference.places["name"].items()}
-    found = names.get(code.strip().lower())
-    return f" (write the ONS code '{found}' for {code})" if found else ""
+def _with_place_codes(document: dict[str, Any], reference: Reference) -> dict[str, Any]:
+    """The document with each place written by its name replaced by its ONS code."""
+    places = document.get("places")
+    if not isinstance(places, list):
+        return document
+    aliases = place_aliases(reference)
+    known = set(reference.places.index)
+    codes = [
+        aliases.get(p.strip().lower(), p) if isinstance(p, str) and p not in known else p for p in places
+    ]
+    return {**document, "places": codes}
 
 
 def _syntax_problem(file: str, text: str, exc: tomllib.TOMLDecodeError) -> Problem:

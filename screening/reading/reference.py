@@ -7,13 +7,14 @@ consultant's assumptions gets the same clear messages.
 
 from __future__ import annotations
 
+import difflib
 from dataclasses import dataclass, field
 from functools import cache
 
 import pandas as pd
 
 from screening.reading import bundled
-from screening.reading.columns import Column, validate_table
+from screening.reading.columns import Column, suggestion, validate_table
 from screening.reading.matrix import load_matrix
 from screening.reading.problems import Problem, raise_if_errors
 from screening.reading.provenance import Provenance, provenance_of
@@ -139,3 +140,22 @@ def load_reference(
 def bundled_reference() -> Reference:
     """The bundled reference tables, read once per process."""
     return load_reference()
+
+
+def place_aliases(reference: Reference) -> dict[str, str]:
+    """Each place's name, in lower case, to its ONS code, for names only one place has: a place
+    typed by its name ('Preston', 'preston') is read as its code."""
+    names = reference.places["name"].astype(str)
+    counts = names.str.lower().value_counts()
+    return {name.lower(): str(code) for code, name in names.items() if counts[name.lower()] == 1}
+
+
+def place_suggestion(text: str, reference: Reference) -> str:
+    """' (did you mean Preston (E07000123)?)' for a near miss of a place's name or code, else ''."""
+    names = reference.places["name"].astype(str)
+    by_name = {name.lower(): (name, str(code)) for code, name in names.items()}
+    close = difflib.get_close_matches(text.strip().lower(), list(by_name), n=1, cutoff=0.75)
+    if close:
+        name, code = by_name[close[0]]
+        return f" (did you mean {name} ({code})?)"
+    return suggestion(text, reference.place_codes)

@@ -48,7 +48,7 @@ def test_overview_tells_the_story_with_the_seed_figures():
 
 def test_a_bad_upload_shows_every_problem_in_a_table_and_keeps_the_bundled_data():
     app = open_page(PAGES[1])
-    text = bundled_csv().decode().replace("E07000123", "Preston", 1).replace(",0.08,", ",-0.08,", 1)
+    text = bundled_csv().decode().replace("E07000123", "Prestn", 1).replace(",0.08,", ",-0.08,", 1)
     app.file_uploader[0].upload("mine.csv", text.encode(), "text/csv").run()
     assert not app.exception
     assert "was not used: 2 problem(s)" in app.error[0].value

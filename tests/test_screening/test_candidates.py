@@ -102,7 +102,7 @@ EXPECTED = [
     (10, "id", "is blank but a value is required"),
     (11, "id", "'PRE-001' already used on line 2"),
     (12, "local_authority", "'E09999999' is not a known ONS place code; expected one of: E06000009"),
-    (13, "local_authority", "'Preston' is not a known ONS place code (write the ONS code 'E07000123'"),
+    (13, "local_authority", "'Prestn' is not a known ONS place code (did you mean Preston (E07000123)?)"),
     (14, "asset_class", "'social_housng' is not a known asset class (did you mean 'social_housing'?)"),
     (15, "local_spend_share", "63 looks like a percentage typed as a whole number; write 0.63 or 63%"),
     (16, "living_wage_share", "1.2 looks like a percentage typed as a whole number; write 0.012 or 1.2%"),
@@ -133,7 +133,7 @@ def broken_rows(candidate_rows):
     put(rows, 10, "id", "")
     put(rows, 11, "id", "PRE-001")  # line 2 has a bad cell of its own, its id still counts
     put(rows, 12, "local_authority", "E09999999")
-    put(rows, 13, "local_authority", "Preston")
+    put(rows, 13, "local_authority", "Prestn")
     put(rows, 14, "asset_class", "social_housng")
     put(rows, 15, "local_spend_share", "63")
     put(rows, 16, "living_wage_share", "1.2")
@@ -262,3 +262,11 @@ def test_xlsx_problem_names_the_excel_row_and_sheet(write_xlsx, candidate_rows):
     assert problem.file.endswith("candidates.xlsx[Pipeline]")
     assert (problem.line, problem.field) == (7, "expected_return")
     assert "write 0.065 or 6.5%" in problem.message
+
+
+def test_a_place_typed_by_its_name_is_read_as_its_code(write_csv, candidate_rows):
+    put(candidate_rows, 2, "local_authority", "Preston")
+    put(candidate_rows, 3, "local_authority", "south ribble")
+    universe = load_candidates(write_csv(candidate_rows))
+    assert universe.warnings == []
+    assert list(universe.frame["local_authority"].iloc[:2]) == ["E07000123", "E07000126"]

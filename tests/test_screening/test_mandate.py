@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import math
+import tomllib
 
 import pytest
 from hypothesis import given, settings
@@ -160,13 +161,18 @@ def test_misspelt_objective_suggests_the_right_one():
     assert "(did you mean 'max_return'?)" in problem.message
 
 
-def test_places_unknown_code_and_place_name():
-    text = 'target_gbp = 100_000_000\nplaces = [\n  "E07000123",\n  "E07000999",\n  "Preston",\n]\n'
+def test_places_unknown_code_and_a_near_miss_of_a_name():
+    text = 'target_gbp = 100_000_000\nplaces = [\n  "E07000123",\n  "E07000999",\n  "Prestn",\n]\n'
     problems = problems_of(text)
     assert [(p.line, p.field) for p in problems] == [(2, "places"), (2, "places")]
     assert "'E07000999' is not a place in places.csv" in problems[0].message
-    assert "'Preston' is not a place in places.csv" in problems[1].message
-    assert "(write the ONS code 'E07000123' for Preston)" in problems[1].message
+    assert "'Prestn' is not a place in places.csv (did you mean Preston (E07000123)?)" in problems[1].message
+
+
+def test_places_written_by_name_are_kept_as_their_codes():
+    mandate = mandate_from_text('target_gbp = 100_000_000\nplaces = ["Preston", "south ribble"]\n', "m.toml")
+    assert mandate.places == ["E07000123", "E07000126"]
+    assert tomllib.loads(mandate.to_toml())["places"] == ["E07000123", "E07000126"]
 
 
 def test_places_empty_is_refused():
@@ -215,7 +221,7 @@ def test_several_problems_are_reported_at_once_in_line_order():
         [
             'name = "Test"',  # 1
             "target_gbp = 100_000_000",  # 2
-            'places = ["E07000123", "Preston"]',  # 3
+            'places = ["E07000123", "Prestn"]',  # 3
             "max_volatility = 8",  # 4
             'objective = "maximpact"',  # 5
             "colour = 'blue'",  # 6
