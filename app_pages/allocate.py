@@ -6,7 +6,8 @@ import streamlit as st
 from app_pages import charts, state, widgets
 from impact_screen import chart_data
 from screening.errors import InputError
-from screening.reading.mandate import Mandate
+from screening.reading.mandate import Mandate, load_mandate
+from screening.reading.tables import InputFile
 from screening.vocabulary import OBJECTIVES, asset_class, figure, label, mandate_term, plain, sector
 
 st.title("Allocate the money")
@@ -45,6 +46,104 @@ def _caps_editor(title: str, caps: dict[str, float], codes: list[str], named, ke
         for _, r in edited.dropna().iterrows()
         if str(r[column]).strip()
     }
+
+
+FORM_KEYS = (
+    "mandate_name",
+    "target",
+    "places",
+    "objective",
+    "benchmark_weighting",
+    "max_volatility",
+    "min_expected_return",
+    "max_candidate_share",
+    "min_holdings",
+    "fund_size",
+    "tolerance",
+    "local_plan_share",
+    "max_illiquid_share",
+    "min_impact_score",
+    "sector_caps",
+    "class_caps",
+)
+
+
+def _optional(value: float | None, scale: float) -> float | None:
+    """A form's number in the mandate's units (None when the box is left empty)."""
+    return None if value is None else value * scale
+
+
+def _fund_fields(current: Mandate) -> dict[str, object]:
+    """The whole fund and the committee's tests: fund size, the return it will give up, the local
+    plan's share of the fund, the illiquid share and an impact floor (empty = not set)."""
+    left, right = st.columns(2)
+    fund = left.number_input(
+        f"{label('fund_size_gbp')} (£m)",
+        min_value=0.1,
+        value=_optional(current.fund_size_gbp, 1e-6),
+        placeholder="not set",
+        key="fund_size",
+    )
+    tolerance = left.number_input(
+        f"{label('tolerance_bp')} (percentage points a year)",
+        min_value=0.0,
+        max_value=20.0,
+        value=_optional(current.tolerance_bp, 0.01),
+        placeholder="not set",
+        key="tolerance",
+    )
+    plan = left.number_input(
+        f"{label('local_plan_share')} (% of the fund)",
+        min_value=0.0,
+        max_value=100.0,
+        value=_pct(current.local_plan_share),
+        placeholder="not set",
+        key="local_plan_share",
+    )
+    illiquid = right.number_input(
+        f"{label('max_illiquid_share')} (%)",
+        min_value=0.0,
+        max_value=100.0,
+        value=_pct(current.max_illiquid_share),
+        placeholder="no limit",
+        key="max_illiquid_share",
+    )
+    floor = right.number_input(
+        f"{label('min_impact_score')} (0-100)",
+        min_value=0.0,
+        max_value=100.0,
+        value=current.min_impact_score,
+        placeholder="no floor",
+        key="min_impact_score",
+    )
+    return {
+        "fund_size_gbp": _optional(fund, 1e6),
+        "tolerance_bp": _optional(tolerance, 100.0),
+        "local_plan_share": _share(plan),
+        "max_illiquid_share": _share(illiquid),
+        "min_impact_score": floor,
+    }
+
+
+def _mandate_file(current: Mandate) -> None:
+    """The mandate as a TOML file to keep, and a TOML file to use instead (checked first)."""
+    left, right = st.columns(2)
+    left.download_button(
+        "Download this mandate (TOML)", current.to_toml().encode("utf-8"), "mandate.toml", "application/toml"
+    )
+    upload = right.file_uploader("Use a mandate file (TOML)", type=["toml"], key="mandate_upload")
+    if upload is not None and st.session_state.get("mandate_used") != upload.file_id:
+        try:
+            chosen = load_mandate(InputFile(upload.name, upload.getvalue(), "upload"), state.reference())
+        except InputError as exc:
+            st.error(f"{upload.name} was not used: fix these first. Nothing else changed.")
+            st.dataframe(state.problem_table(exc.problems), hide_index=True, width="stretch")
+        else:
+            st.session_state["mandate_used"] = upload.file_id
+            state.set_mandate(chosen)
+            for key in FORM_KEYS:  # the form shows the new mandate, not what was typed before
+                st.session_state.pop(key, None)
+            st.rerun()
 
 
 def _mandate_form(current: Mandate) -> dict[str, object] | None:
@@ -120,6 +219,8 @@ def _mandate_form(current: Mandate) -> dict[str, object] | None:
                 key="min_holdings",
             ),
         }
+        with st.expander("The fund, and the committee's tests"):
+            changes |= _fund_fields(current)
         with st.expander("Caps by sector and by asset class"):
             frame = state.universe().frame
             changes["sector_caps"] = _caps_editor(
@@ -141,6 +242,8 @@ def _mandate_form(current: Mandate) -> dict[str, object] | None:
 
 
 changes = None if state.presenting() else _mandate_form(current)
+if not state.presenting():
+    _mandate_file(current)
 if changes is not None:
     try:
         state.set_mandate(state.mandate_with(**changes))

@@ -344,3 +344,35 @@ def test_the_illustrative_notice_shows_only_for_illustrative_candidates():
     assert not app.exception
     assert not any("Illustrative" in i.value for i in app.info)
     assert any("pipeline.csv" in c.value for c in app.caption)
+
+
+def test_the_fund_and_the_committees_tests_are_editable_on_allocate():
+    app = open_page(ALLOCATE)
+    app.number_input(key="tolerance").set_value(0.3)
+    app.number_input(key="fund_size").set_value(5000.0)
+    app.button[0].click().run()
+    assert not app.exception
+    app.switch_page("app_pages/compare.py").run()
+    shown = {m.label: m.value for m in app.metric}
+    assert shown["Within the committee's limit"] == "No"  # 0.49 points given up against a 0.30 limit
+    assert "0.30 percentage points" in next(
+        m.help for m in app.metric if m.label == "Within the committee's limit"
+    )
+
+
+def test_a_mandate_file_can_be_downloaded_and_used():
+    app = open_page(ALLOCATE)
+    assert any(b.label == "Download this mandate (TOML)" for b in app.get("download_button"))
+    text = bundled.bundled(bundled.MANDATE).read_text(encoding="utf-8")
+    theirs = text.replace(
+        "Lancashire CPF: £100m in Preston and South Ribble (illustrative default)", "Our own"
+    )
+    app.file_uploader[0].upload("ours.toml", theirs.encode(), "application/toml").run()
+    assert not app.exception
+    assert app.text_input(key="mandate_name").value == "Our own"
+    broken = text.replace("max_volatility = 0.10", "max_volatilty = 0.10")
+    app.file_uploader[0].upload("broken.toml", broken.encode(), "application/toml").run()
+    assert "broken.toml was not used" in app.error[0].value
+    problems = next(d.value for d in app.dataframe if "column" in d.value.columns)
+    assert "max_volatilty" in problems["column"].tolist()
+    assert app.text_input(key="mandate_name").value == "Our own"  # nothing else changed
