@@ -199,6 +199,21 @@ def stress_chart(grouped: chart_data.Grouped) -> go.Figure:
     return figure
 
 
+def grouped_chart(grouped: chart_data.Grouped) -> go.Figure:
+    """Bars in groups, one colour a series (two saved runs' holdings, say), in £m."""
+    figure = go.Figure()
+    for colour, (name, values) in zip(SECTOR_PALETTE, grouped.series.items(), strict=False):
+        figure.add_bar(
+            x=grouped.categories,
+            y=values,
+            name=name,
+            marker_color=colour,
+            hovertemplate=f"{name}, %{{x}}: £%{{y:.1f}}m<extra></extra>",
+        )
+    _style(figure, title=grouped.title, yaxis_title=grouped.axis, barmode="group", legend_y=-0.35, height=460)
+    return figure
+
+
 def fan_chart(fan: chart_data.Fan) -> go.Figure:
     """Value over the years (`chart_data.projection`), in £m: each portfolio's middle path; this
     allocation's 5-95% band shaded and its line drawn last and thickest, on top, so the other two

@@ -3,7 +3,7 @@
 import pandas as pd
 import streamlit as st
 
-from app_pages import state
+from app_pages import charts, state
 from impact_screen import reports_html, reports_pdf, reports_xlsx, runs, runs_compare
 from impact_screen.store import StoreError
 from screening.errors import ImpactScreenError
@@ -75,4 +75,20 @@ if len(names) >= 2:
     a = first.selectbox("First", names, index=0, key="compare_a")
     b = second.selectbox("Second", names, index=1, key="compare_b")
     diff = runs_compare.compare(runs.load_run(a), runs.load_run(b))
-    st.code(runs_compare.comparison_text(diff, keys=False), language=None)
+    for section in runs_compare.side_by_side(diff):
+        st.markdown(f"**{section.title}**")
+        if section.rows:
+            st.dataframe(pd.DataFrame(section.rows, columns=["", a, b]), hide_index=True, width="stretch")
+        else:
+            st.write("No difference.")
+    moved = runs_compare.holdings_chart(diff)
+    if moved is not None:
+        st.plotly_chart(charts.grouped_chart(moved))
+    with st.expander("Every difference, in words (inputs, candidates and assumptions too)"):
+        st.code(runs_compare.comparison_text(diff, keys=False), language=None)
+    st.download_button(
+        "The two runs side by side (XLSX)",
+        reports_xlsx.comparison_workbook(diff),
+        f"{a} beside {b}.xlsx",
+        "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+    )

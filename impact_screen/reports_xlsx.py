@@ -502,3 +502,25 @@ def _csv_table(sheet, top: int, title: str, text: str) -> int:
     if not rows:
         return top + 2
     return _table(sheet, top + 1, rows[0], ([_cell_of_raw(c) for c in row] for row in rows[1:]))
+
+
+def comparison_workbook(diff: dict) -> bytes:
+    """Two saved runs side by side: one sheet each for the mandate, the holdings (in £m, by name
+    and place) and the outcomes, each difference with run A's value beside run B's, in the
+    vocabulary's words (`impact_screen.runs_compare.side_by_side`)."""
+    from openpyxl import Workbook
+
+    from impact_screen.runs_compare import side_by_side
+
+    book = Workbook()
+    book.remove(book.active)
+    a, b = diff["a"]["name"], diff["b"]["name"]
+    for section in side_by_side(diff):
+        sheet = book.create_sheet(section.title)
+        _title(sheet, f"{section.title}: '{a}' beside '{b}'")
+        rows = section.rows or [("No difference", "", "")]
+        _table(sheet, 3, ["", a, b], rows)
+        _widths(sheet, [52, 28, 28])
+    buffer = io.BytesIO()
+    book.save(buffer)
+    return buffer.getvalue()

@@ -112,6 +112,9 @@ def add_runs_commands(commands: argparse._SubParsersAction) -> None:
     compare.add_argument("a", metavar="A")
     compare.add_argument("b", metavar="B")
     _json_flag(compare, "the differences")
+    compare.add_argument(
+        "--xlsx", type=Path, metavar="F", help="write the two runs side by side to a workbook"
+    )
     compare.set_defaults(run=_compare)
 
     rerun = actions.add_parser(
@@ -251,8 +254,15 @@ def _compare(args: argparse.Namespace) -> int:
         a, b = store.load(args.a), store.load(args.b)
     diff = compare(a, b)
     _write_json(args, diff)
+    if getattr(args, "xlsx", None) is not None:
+        from impact_screen.reports import write_bytes
+        from impact_screen.reports_xlsx import comparison_workbook
+
+        write_bytes(args.xlsx, comparison_workbook(diff))
     if _text_wanted(args):
         print(comparison_text(diff))
+        if getattr(args, "xlsx", None) is not None:
+            print(f"\nWrote the two runs side by side to {args.xlsx}.")
     return EXIT_OK
 
 

@@ -16,8 +16,10 @@ import io
 import math
 import re
 import tomllib
+from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
+from impact_screen.chart_data import Grouped, short_name
 from impact_screen.store import SavedRun, StoredFile
 from screening import InputFile
 from screening.reading.columns import normalise_name
@@ -39,6 +41,7 @@ if TYPE_CHECKING:
 
 ARROW = "→"
 NONE = "none"
+UNCHANGED_GBP = 1_000  # a money difference smaller than this reads as unchanged
 # the parts of a result, besides its portfolio, whose figures a comparison covers
 COMPARISON_KEYS = ("summary", "fiduciary", "benchmarks", "stress", "projection")
 
@@ -163,6 +166,12 @@ def shown(term: Term, value: object) -> str:
 
 
 _MONEY_UNITS = {"money", "money_a_year", "pounds"}
+
+
+def _money_within(term: Term, a: object, b: object, tolerance: float) -> bool:
+    """True for two amounts of money closer than `tolerance` (they read as unchanged)."""
+    numbers = all(isinstance(v, int | float) and not isinstance(v, bool) for v in (a, b))
+    return term.unit in _MONEY_UNITS and numbers and abs(float(b) - float(a)) < tolerance  # type: ignore[arg-type]
 
 
 def change_words(term: Term, a: object, b: object) -> str | None:
@@ -504,10 +513,10 @@ def _allocation_changes(ra: RunResult, rb: RunResult) -> list[dict[str, object]]
     rows = []
     for c in sorted(set(old) | set(new)):
         x, y = old.get(c, 0), new.get(c, 0)
-        if x != y:
+        if abs(y - x) >= UNCHANGED_GBP:
             holding = held[c]
             place = (ra if c in old else rb).place(holding.local_authority)
-            term = _as(figure("amount_gbp"), f"{holding.name} in {place}")
+            term = _as(figure("place_amount_gbp"), f"{holding.name} in {place}")  # in £m
             rows.append(
                 _row(c, term, x, y, id=c, name=holding.name, place=place, a_gbp=x, b_gbp=y, change_gbp=y - x)
             )
@@ -546,7 +555,9 @@ def _outcome_rows(ra: RunResult, rb: RunResult) -> list[dict[str, object]]:
         rows.append(_row("status", figure("status"), a.get("status"), b.get("status")))
     for change in _changes(outcome_leaves(a), outcome_leaves(b), tolerance=1e-7):
         key = str(change["key"])
-        rows.append(_row(key, outcome_term(key, places) or _fallback(key), change["a"], change["b"]))
+        term = outcome_term(key, places) or _fallback(key)
+        if not _money_within(term, change["a"], change["b"], UNCHANGED_GBP):
+            rows.append(_row(key, term, change["a"], change["b"]))
     rank = {key: i for i, key in enumerate(HEADLINE)}
 
     def order(row: dict) -> tuple:
@@ -662,3 +673,43 @@ def comparison_text(diff: dict, keys: bool = True) -> str:
             [f"before: {m}" for m in said(messages["a"])] + [f"after: {m}" for m in said(messages["b"])],
         )
     return "\n".join(lines)
+
+
+# ---------------------------------------------------------------------------------------------
+# The comparison side by side, for the app's tables, the workbook and the chart
+
+
+@dataclass(frozen=True)
+class Section:
+    """One part of a comparison side by side: a row a difference, the two runs' values in words."""
+
+    title: str
+    rows: list[tuple[str, str, str]]  # (label, run A, run B)
+
+
+def side_by_side(diff: dict) -> list[Section]:
+    """The mandate in the form's labels, the holdings in £m by name and place, and the outcomes,
+    each difference with run A's value beside run B's (money differences under £1,000 left out)."""
+
+    def rows(found: list[dict]) -> list[tuple[str, str, str]]:
+        return [(str(r["label"]), str(r["before"]), str(r["after"])) for r in found if r["key"] != "summary"]
+
+    return [
+        Section("Mandate", rows(diff["mandate"])),
+        Section("Holdings", rows(diff["allocation"])),
+        Section("Outcomes", rows(diff["outcomes"])),
+    ]
+
+
+def holdings_chart(diff: dict) -> Grouped | None:
+    """The holdings that moved, £m in each run, for a grouped bar chart (None when none moved)."""
+    moved = diff["allocation"]
+    if not moved:
+        return None
+    a, b = diff["a"]["name"], diff["b"]["name"]
+    return Grouped(
+        title="Holdings that moved (£m)",
+        axis="£m",
+        categories=[short_name(str(r["name"])) for r in moved],
+        series={a: [r["a_gbp"] / 1e6 for r in moved], b: [r["b_gbp"] / 1e6 for r in moved]},
+    )

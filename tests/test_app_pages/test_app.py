@@ -287,7 +287,12 @@ def test_saved_runs_save_list_load_compare_and_offer_reports(tmp_path, monkeypat
         "Committee paper (HTML)",
         "Committee paper (PDF)",
         "Workbook (XLSX)",
+        "The two runs side by side (XLSX)",
     ]
+    mandate = next(
+        d.value for d in app.dataframe if list(d.value.columns) == ["", "first look", "no social weight"]
+    )
+    assert mandate.iloc[0].tolist() == ["Weight on social impact", "0.3", "0.0"]
     assert "Weight on social impact" in app.code[0].value and "weights.social" not in app.code[0].value
     load = next(b for b in app.button if b.label == "Load it into this session")
     load.click().run()

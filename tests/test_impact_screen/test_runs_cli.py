@@ -367,3 +367,37 @@ def test_the_comparison_speaks_the_vocabulary(capsys, tmp_path):
     amount = figure("amount_gbp")
     assert change_words(amount, 12_000_000, 11_999_997) == "£3 less"
     assert change_words(amount, 11_999_997, 12_000_000) == "£3 more"
+
+
+def test_runs_side_by_side_in_the_vocabulary_with_small_money_differences_unchanged(capsys, tmp_path):
+    """A run against a copy whose holdings differ by a few pounds: no holding and no money figure
+    reads as changed; against a tighter cap, the holdings that moved are in £m by name, and the
+    workbook holds the same three tables."""
+    from openpyxl import load_workbook
+
+    from impact_screen.runs_compare import holdings_chart, side_by_side
+
+    mandate = mandate_file(tmp_path, "max_candidate_share = 0.15", "max_candidate_share = 0.12")
+    assert run(capsys, "allocate", *FAST, "--save", "wide")[0] == 0
+    assert run(capsys, "allocate", *FAST, "--mandate", str(mandate), "--save", "tight")[0] == 0
+    wide = load_run("wide")
+    nudged = json.loads(json.dumps(wide.results))
+    nudged["allocations"][0]["amount_gbp"] += 3
+    nudged["allocations"][1]["amount_gbp"] -= 3
+    nudged["portfolio"]["local_spend_retained_gbp"] += 400
+    same = compare(wide, replace(wide, name="nudged", results=nudged))
+    assert same["allocation"] == [] and same["outcomes"] == []
+    diff = compare(wide, load_run("tight"))
+    sections = {s.title: s.rows for s in side_by_side(diff)}
+    assert sections["Mandate"] == [("Largest share in one candidate", "15.0%", "12.0%")]
+    holding = sections["Holdings"][0]
+    assert " in Preston" in holding[0] and re.fullmatch(r"£\d+(\.\d)?m", holding[1])
+    chart = holdings_chart(diff)
+    assert chart is not None and set(chart.series) == {"wide", "tight"}
+    out = tmp_path / "side.xlsx"
+    code, text, _ = run(capsys, "runs", "compare", "wide", "tight", "--xlsx", str(out))
+    assert code == 0 and "side by side" in text
+    book = load_workbook(out)
+    assert book.sheetnames == ["Mandate", "Holdings", "Outcomes"]
+    assert [c.value for c in book["Mandate"][3]] == [None, "wide", "tight"]
+    assert [c.value for c in book["Mandate"][4]] == list(sections["Mandate"][0])
