@@ -9,6 +9,10 @@ bounded caches.
 
 from __future__ import annotations
 
+import base64
+import json
+import zlib
+
 import pandas as pd
 import streamlit as st
 
@@ -76,8 +80,40 @@ def universe() -> Universe:
 
 
 def mandate() -> Mandate:
-    """This session's mandate: the one set on the Allocate or Screen page, else the bundled default."""
-    return st.session_state.get(_MANDATE) or load_mandate(None, reference())
+    """This session's mandate: the one set on the Allocate or Screen page, else the one in the
+    page's address (so a browser refresh or a shared link keeps it), else the bundled default."""
+    kept = st.session_state.get(_MANDATE)
+    if kept is None and _ADDRESS_KEY in st.query_params:
+        kept = _from_address(st.query_params[_ADDRESS_KEY])
+        if kept is not None:
+            st.session_state[_MANDATE] = kept
+            st.session_state[_ADDRESS] = st.query_params[_ADDRESS_KEY]
+    address = st.session_state.get(_ADDRESS)
+    if address and st.query_params.get(_ADDRESS_KEY) != address:  # moving between pages drops it
+        st.query_params[_ADDRESS_KEY] = address
+    return kept or load_mandate(None, reference())
+
+
+_ADDRESS_KEY = "mandate"  # the query parameter
+_ADDRESS = "mandate_address"  # the session's copy of it
+
+
+def _to_address(chosen: Mandate) -> str:
+    """A mandate as a short text for the page's address: compressed JSON, URL-safe."""
+    return base64.urlsafe_b64encode(zlib.compress(chosen.model_dump_json().encode("utf-8"), 9)).decode()
+
+
+def _from_address(text: str) -> Mandate | None:
+    """The mandate in an address, checked as any mandate is; None (and the default) when it is
+    not one, so a damaged link never stops the app."""
+    try:
+        inflate = zlib.decompressobj()
+        raw = inflate.decompress(base64.urlsafe_b64decode(text.encode()), 1 << 16)  # 64 KB at most
+        if inflate.unconsumed_tail:
+            return None
+        return mandate_from_dict(json.loads(raw), reference(), file="mandate (in the page's address)")
+    except (InputError, ValueError, TypeError, zlib.error):
+        return None
 
 
 def accept_upload(name: str, content: bytes) -> list[Problem]:
@@ -140,8 +176,14 @@ def problem_table(problems: list[Problem]) -> pd.DataFrame:
 
 
 def set_mandate(mandate: Mandate) -> None:
-    """Keep this session's mandate (already validated)."""
+    """Keep this session's mandate (already validated), in the session and in the page's address."""
     st.session_state[_MANDATE] = mandate
+    if mandate == load_mandate(None, reference()):
+        st.session_state.pop(_ADDRESS, None)
+        st.query_params.pop(_ADDRESS_KEY, None)
+    else:
+        st.session_state[_ADDRESS] = _to_address(mandate)
+        st.query_params[_ADDRESS_KEY] = st.session_state[_ADDRESS]
 
 
 def mandate_with(**changes: object) -> Mandate:

@@ -381,3 +381,23 @@ def test_a_mandate_file_can_be_downloaded_and_used():
     problems = next(d.value for d in app.dataframe if "column" in d.value.columns)
     assert "max_volatilty" in problems["column"].tolist()
     assert app.text_input(key="mandate_name").value == "Our own"  # nothing else changed
+
+
+def test_the_mandate_lives_in_the_pages_address_so_a_refresh_keeps_it():
+    app = open_page(ALLOCATE)
+    assert "mandate" not in app.query_params  # the default needs no address
+    app.number_input(key="max_volatility").set_value(9.0)
+    app.button[0].click().run()
+    assert not app.exception
+    address = app.query_params["mandate"]
+    address = address[0] if isinstance(address, list) else address
+    refreshed = AppTest.from_file("../../app.py", default_timeout=60)
+    refreshed.query_params["mandate"] = address
+    refreshed.run()
+    refreshed.switch_page(ALLOCATE).run()
+    assert refreshed.number_input(key="max_volatility").value == 9.0
+    damaged = AppTest.from_file("../../app.py", default_timeout=60)
+    damaged.query_params["mandate"] = "not-a-mandate"
+    damaged.run()
+    damaged.switch_page(ALLOCATE).run()
+    assert not damaged.exception and damaged.number_input(key="max_volatility").value == 10.0
