@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 
 import pandas as pd
 
+from screening.errors import InputError
 from screening.reading import bundled
 from screening.reading.cells import parse_text
 from screening.reading.columns import Column, normalise_name, validate_table
@@ -177,3 +178,18 @@ def as_written(universe: Universe) -> pd.DataFrame:
 def to_csv_bytes(frame: pd.DataFrame) -> bytes:
     """A candidate table as CSV bytes, to be checked by `load_candidates` like any upload."""
     return frame.to_csv(index=False).encode("utf-8")
+
+
+def as_read(source: InputFile) -> pd.DataFrame | None:
+    """A candidate file's cells as written (text, unchecked), indexed by the line each row starts
+    on, for fixing a rejected file in place; None when nothing table-like can be read from it."""
+    try:
+        raw = read_table(source, sheet="candidates")
+    except InputError:
+        return None
+    width = len(raw.header)
+    rows = [
+        [("" if c is None else str(c)) for c in (cells + [None] * width)[:width]] for _, cells in raw.rows
+    ]
+    lines = pd.Index([line for line, _ in raw.rows], name="line")
+    return pd.DataFrame(rows, columns=[str(h) for h in raw.header], index=lines, dtype=object)

@@ -401,3 +401,17 @@ def test_the_mandate_lives_in_the_pages_address_so_a_refresh_keeps_it():
     damaged.run()
     damaged.switch_page(ALLOCATE).run()
     assert not damaged.exception and damaged.number_input(key="max_volatility").value == 10.0
+
+
+def test_a_rejected_upload_opens_for_fixing_with_each_rows_problems_beside_it():
+    app = open_page(PAGES[1])
+    text = bundled_csv().decode().replace("E07000123", "Prestn", 1).replace(",0.08,", ",-0.08,", 1)
+    app.file_uploader[0].upload("mine.csv", text.encode(), "text/csv").run()
+    assert not app.exception
+    assert "was not used" in app.error[0].value
+    editor = next(d.value for d in app.dataframe if "problems" in d.value.columns)
+    assert len(editor) == 48 and list(editor.columns[1:4]) == ["id", "name", "sector"]
+    flagged = editor[editor["problems"] != ""]
+    assert len(flagged) == 1 and "did you mean Preston (E07000123)?" in flagged["problems"].iloc[0]
+    assert "volatility" in flagged["problems"].iloc[0]
+    assert any(b.label == "Check and use the fixed file" for b in app.button)
