@@ -253,7 +253,7 @@ if changes is not None:
         st.stop()
 
 with st.spinner("Solving…"):
-    result = state.result()
+    result = state.result(frontier_points=0)  # the headline first; the frontier is drawn below
 
 if result.status == "infeasible":
     st.error("These limits cannot all be met. To make the mandate possible:")
@@ -306,5 +306,7 @@ if result.binding:
     st.subheader("What holds the allocation back")
     for binding in result.binding:
         st.markdown(f"- {plain(binding.message)}")
-if result.frontier:
-    st.plotly_chart(charts.frontier_chart(chart_data.frontier(result)))
+with st.spinner("Tracing what impact costs…"):
+    traced = state.result()
+if traced.frontier:
+    st.plotly_chart(charts.frontier_chart(chart_data.frontier(traced)))

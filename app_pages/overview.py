@@ -10,7 +10,7 @@ universe, mandate, reference = state.universe(), state.mandate(), state.referenc
 facts = summarise(universe, mandate, reference)
 if state.presenting():  # a public meeting: the story on one screen, nothing else
     with st.spinner("Working out what the money would do…"):
-        widgets.story(state.result(), state.retention_figures(), universe.provenance.status)
+        widgets.story(state.result(0), state.retention_figures(), universe.provenance.status)
     st.stop()
 st.title("What would it mean to invest in our own place?")
 st.markdown(
@@ -33,7 +33,7 @@ if retention:
 
 st.subheader("This scenario")
 with st.spinner("Working out what the money would do…"):
-    result = state.result()
+    result = state.result(0)  # no frontier on this page: the quick run
 places = " and ".join(facts.place_names)
 eligible = sum(1 for r in result.screen or [] if r.eligible and r.local_authority in mandate.places)
 row = widgets.metric_row()

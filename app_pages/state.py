@@ -18,9 +18,10 @@ import streamlit as st
 
 from impact_screen.inputs import bundled_files
 from impact_screen.market import market_reference, market_summary
+from portfolio.problem import SolveOptions
 from portfolio.report import run_result
 from portfolio.result import RunResult
-from portfolio.run import AllocationRun, run_scenario
+from portfolio.run import AllocationRun, run_scenario, with_frontier
 from portfolio.scenario import ScenarioInputs, SolveSettings, scenario_inputs
 from screening import InputFile, Problem, Universe, load_candidates
 from screening.errors import InputError
@@ -256,25 +257,32 @@ def _scenario_key(inputs: ScenarioInputs) -> str:
 
 
 @st.cache_resource(max_entries=16, show_spinner=False)  # results hold solver objects: shared, never copied
-def _allocation(_inputs: ScenarioInputs, key: str) -> AllocationRun:
-    return run_scenario(_inputs)
+def _allocation(_inputs: ScenarioInputs, key: str, frontier_points: int) -> AllocationRun:
+    if frontier_points == 0:
+        return run_scenario(_inputs)
+    base = _allocation(_inputs, key, 0)
+    options = SolveOptions(time_limit_s=_inputs.solve.time_limit_s)
+    return with_frontier(base, _inputs.mandate, frontier_points, options)
 
 
 def allocation(frontier_points: int = 25) -> AllocationRun:
-    """The run of this session's scenario (cached by its inputs)."""
-    inputs = scenario(frontier_points)
-    return _allocation(inputs, _scenario_key(inputs))
+    """The run of this session's scenario (cached by its inputs). The solve and the comparison
+    are made once; `frontier_points` adds the frontier to them (0: none, the quick headline)."""
+    inputs = scenario(0)
+    return _allocation(inputs, _scenario_key(inputs), frontier_points)
 
 
 @st.cache_resource(max_entries=16, show_spinner=False)
-def _result(_inputs: ScenarioInputs, key: str) -> RunResult:
-    return run_result(_allocation(_inputs, key), _inputs.universe, _inputs.mandate, _inputs.reference)
+def _result(_inputs: ScenarioInputs, key: str, frontier_points: int) -> RunResult:
+    run = _allocation(_inputs, key, frontier_points)
+    return run_result(run, _inputs.universe, _inputs.mandate, _inputs.reference)
 
 
 def result(frontier_points: int = 25) -> RunResult:
-    """This session's run as one typed `RunResult`, made once per run: every figure a page shows."""
-    inputs = scenario(frontier_points)
-    return _result(inputs, _scenario_key(inputs))
+    """This session's run as one typed `RunResult`, made once per run: every figure a page shows
+    (`frontier_points=0`: all but the frontier, which is the slowest part, for a quick headline)."""
+    inputs = scenario(0)
+    return _result(inputs, _scenario_key(inputs), frontier_points)
 
 
 RETENTION_SHOWN = {"retention_local_sme": "local_sme", "retention_large": "large_or_multinational"}
@@ -296,7 +304,7 @@ def local_capacity_gbp() -> float:
     tickets of the candidates eligible under this session's mandate, each at most the target, the
     same sum the allocation's pre-checks test the target against. Candidates in the places that fail
     a hurdle are left out (so this can be less than the sum over every local candidate)."""
-    current, chosen, run = universe(), mandate(), allocation()
+    current, chosen, run = universe(), mandate(), allocation(0)
     eligible = run.screen.table.index[run.screen.table["eligible"].astype(bool)]
     frame = current.frame.loc[eligible]
     tickets = frame.loc[frame["local_authority"].isin(chosen.places), "max_ticket_gbp"]

@@ -5,7 +5,7 @@ The CLI and the app both call `run_allocation`, so they give the same answer for
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import pandas as pd
 
@@ -72,16 +72,28 @@ def run_allocation(
     risk = risk_model(universe, reference, covariance, risk_settings)
     inputs = allocation_inputs(universe.frame, screen, mandate, reference, risk)
     result = allocate(inputs, mandate, options)
-    points = []
-    if result.feasible and frontier_points > 0:
-        known = result.metrics()["impact_score"] / 100 if mandate.objective == "max_impact" else None
-        points = frontier(inputs, mandate, result.limits, frontier_points, options, highest=known)
     comparison = None
     if result.feasible and with_comparison:
         comparison = compare(
             universe, mandate, reference, screen, risk, result, comparison_inputs, options, risk_settings
         )
-    return AllocationRun(screen, risk, result, points, comparison)
+    return with_frontier(
+        AllocationRun(screen, risk, result, [], comparison), mandate, frontier_points, options
+    )
+
+
+def with_frontier(
+    run: AllocationRun, mandate: Mandate, points: int, options: SolveOptions | None = None
+) -> AllocationRun:
+    """The run with its impact-return frontier of `points` points (none when the mandate cannot
+    be met). Separate from the solve, so a page can show the allocation's figures first and
+    draw the frontier when it is ready."""
+    result = run.allocation
+    if not result.feasible or points <= 0:
+        return run
+    known = result.metrics()["impact_score"] / 100 if mandate.objective == "max_impact" else None
+    found = frontier(result.inputs, mandate, result.limits, points, options, highest=known)
+    return replace(run, frontier=found)
 
 
 def run_scenario(scenario: ScenarioInputs) -> AllocationRun:
