@@ -28,7 +28,7 @@ from screening.errors import InputError
 from screening.reading import bundled
 from screening.reading.mandate import Mandate, load_mandate, mandate_from_dict
 from screening.reading.reference import Reference
-from screening.screen import Screen, run_screen
+from screening.screen import Screen, run_screen, screen_key
 from screening.stability import StabilitySettings
 
 _UNIVERSE = "universe"
@@ -196,21 +196,23 @@ def mandate_with(**changes: object) -> Mandate:
 def _screen(
     _universe: Universe,
     universe_key: str,
-    mandate_json: str,
+    _mandate: Mandate,
+    screen_part: str,
     _reference: Reference,
     reference_key: str,
     draws: int,
     top_k: int,
 ) -> Screen:
     settings = StabilitySettings(draws=draws, top_k=top_k)
-    return run_screen(_universe, Mandate.model_validate_json(mandate_json), _reference, settings)
+    return run_screen(_universe, _mandate, _reference, settings)
 
 
 def screen(draws: int = 10_000, top_k: int = 10) -> Screen:
-    """The screen of this session's candidates under its mandate (cached by their content)."""
-    current, tables = universe(), reference()
+    """The screen of this session's candidates under its mandate, cached by their content and by
+    the mandate's keys a screen reads only (a new cap or target re-screens nothing)."""
+    current, tables, chosen = universe(), reference(), mandate()
     return _screen(
-        current, current.provenance.sha256, mandate().model_dump_json(), tables, _key(tables), draws, top_k
+        current, current.provenance.sha256, chosen, screen_key(chosen), tables, _key(tables), draws, top_k
     )
 
 
@@ -259,7 +261,20 @@ def _scenario_key(inputs: ScenarioInputs) -> str:
 @st.cache_resource(max_entries=16, show_spinner=False)  # results hold solver objects: shared, never copied
 def _allocation(_inputs: ScenarioInputs, key: str, frontier_points: int) -> AllocationRun:
     if frontier_points == 0:
-        return run_scenario(_inputs)
+        settings, chosen, tables = _inputs.screen, _inputs.mandate, _inputs.reference
+        made = None
+        if settings == StabilitySettings(draws=settings.draws, top_k=settings.top_k):  # the cache's kind
+            made = _screen(
+                _inputs.universe,
+                _inputs.universe.provenance.sha256,
+                chosen,
+                screen_key(chosen),
+                tables,
+                _key(tables),
+                settings.draws,
+                settings.top_k,
+            )
+        return run_scenario(_inputs, made)
     base = _allocation(_inputs, key, 0)
     options = SolveOptions(time_limit_s=_inputs.solve.time_limit_s)
     return with_frontier(base, _inputs.mandate, frontier_points, options)

@@ -59,8 +59,10 @@ def run_allocation(
     with_comparison: bool = True,
     stability: StabilitySettings | None = None,
     risk_settings: RiskSettings | None = None,
+    screen: Screen | None = None,
 ) -> AllocationRun:
-    """Screen for eligibility and impact, then allocate; the frontier and the comparison with the
+    """Screen for eligibility and impact (or use `screen`, already made for a mandate that agrees
+    on `screening.screen.SCREEN_KEYS`), then allocate; the frontier and the comparison with the
     benchmarks (bundled UK mix and stress scenarios unless `comparison_inputs` is given) only when
     the mandate is feasible.
 
@@ -68,7 +70,8 @@ def run_allocation(
     `stability` are the screen's settings (draws, seed, k): the same defaults as the Screen page
     and `impact-screen screen`, so the ranks a run keeps are the ones the user saw.
     """
-    screen = run_screen(universe, mandate, reference, stability or StabilitySettings())
+    if screen is None:
+        screen = run_screen(universe, mandate, reference, stability or StabilitySettings())
     risk = risk_model(universe, reference, covariance, risk_settings)
     inputs = allocation_inputs(universe.frame, screen, mandate, reference, risk)
     result = allocate(inputs, mandate, options)
@@ -96,8 +99,9 @@ def with_frontier(
     return replace(run, frontier=found)
 
 
-def run_scenario(scenario: ScenarioInputs) -> AllocationRun:
-    """The run of one `ScenarioInputs`: every input and setting comes from it, no file is read."""
+def run_scenario(scenario: ScenarioInputs, screen: Screen | None = None) -> AllocationRun:
+    """The run of one `ScenarioInputs`: every input and setting comes from it, no file is read
+    (`screen`: one already made with the scenario's screen settings, see `run_allocation`)."""
     solve = scenario.solve
     return run_allocation(
         scenario.universe,
@@ -110,4 +114,5 @@ def run_scenario(scenario: ScenarioInputs) -> AllocationRun:
         solve.with_comparison,
         scenario.screen,
         scenario.risk,
+        screen,
     )

@@ -36,6 +36,25 @@ class Screen:
         return self.table[self.table["eligible"]].sort_values("rank")
 
 
+# the mandate's keys a screen reads (eligibility, scores, ranks): two mandates that agree on these
+# have the same screen, so a shell may keep one screen for both (a cap per candidate changes no rank)
+SCREEN_KEYS = (
+    "places",
+    "excluded_sectors",
+    "min_candidate_return",
+    "max_candidate_volatility",
+    "min_evidence_quality",
+    "max_lockup_years",
+    "weights",
+    "metric_weights",
+)
+
+
+def screen_key(mandate: Mandate) -> str:
+    """The part of a mandate a screen depends on, as JSON (for a shell's cache key)."""
+    return mandate.model_dump_json(include=set(SCREEN_KEYS))
+
+
 def run_screen(
     universe: Universe,
     mandate: Mandate,

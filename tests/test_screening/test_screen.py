@@ -161,3 +161,37 @@ def test_one_pillar_weighted_ranks_exactly_by_that_pillar(rows, chosen, places):
     assert (eligible["rank_high"] == eligible["rank"]).all()
     assert set(eligible["p_top_k"]) <= {0.0, 1.0}
     assert eligible["p_top_k"].tolist() == [float(r <= FAST.top_k) for r in eligible["rank"]]
+
+
+def test_screen_keys_name_every_mandate_key_the_screen_reads():
+    """A shell keeps one screen for mandates that agree on SCREEN_KEYS: that is safe only if the
+    screening modules read no other key (the name is read only to label the screen's JSON)."""
+    import re
+    from pathlib import Path
+
+    from screening.screen import SCREEN_KEYS
+
+    folder = Path(__file__).resolve().parents[2] / "screening"
+    read = {
+        key
+        for module in ("screen", "eligibility", "scoring", "stability", "metrics")
+        for key in re.findall(r"\bmandate\.([a-z_]+)", (folder / f"{module}.py").read_text(encoding="utf-8"))
+    }
+    assert read - {"name", "model_dump_json"} <= set(SCREEN_KEYS)
+
+
+def test_a_screen_made_once_serves_a_mandate_that_changes_only_a_limit():
+    from portfolio.run import run_allocation
+    from screening.screen import screen_key
+
+    candidates, chosen = load_candidates(None, REFERENCE), load_mandate(None, REFERENCE)
+    tighter = chosen.model_copy(update={"max_candidate_share": 0.12, "target_gbp": 90e6})
+    assert screen_key(tighter) == screen_key(chosen)
+    assert screen_key(chosen.model_copy(update={"excluded_sectors": ["regeneration"]})) != screen_key(chosen)
+    made = run_screen(candidates, chosen, REFERENCE)
+    fresh = run_allocation(candidates, tighter, REFERENCE, frontier_points=0, with_comparison=False)
+    kept = run_allocation(
+        candidates, tighter, REFERENCE, frontier_points=0, with_comparison=False, screen=made
+    )
+    assert kept.allocation.amounts.equals(fresh.allocation.amounts)
+    pd.testing.assert_frame_equal(kept.screen.table, fresh.screen.table)
