@@ -68,61 +68,34 @@ FORM_KEYS = (
 )
 
 
-def _optional(value: float | None, scale: float) -> float | None:
-    """A form's number in the mandate's units (None when the box is left empty)."""
-    return None if value is None else value * scale
+# the fund and the committee's tests: (mandate key, unit shown, widget key, column, largest, to the
+# form's unit, blank reads as); each box shows the mandate's value times the scale, blank when unset
+FUND_FIELDS = (
+    ("fund_size_gbp", "£m", "fund_size", 0, None, 1e-6, "not set"),
+    ("tolerance_bp", "percentage points a year", "tolerance", 0, 20.0, 0.01, "not set"),
+    ("local_plan_share", "% of the fund", "local_plan_share", 0, 100.0, 100.0, "not set"),
+    ("max_illiquid_share", "%", "max_illiquid_share", 1, 100.0, 100.0, "no limit"),
+    ("min_impact_score", "0-100", "min_impact_score", 1, 100.0, 1.0, "no floor"),
+)
 
 
 def _fund_fields(current: Mandate) -> dict[str, object]:
     """The whole fund and the committee's tests: fund size, the return it will give up, the local
-    plan's share of the fund, the illiquid share and an impact floor (empty = not set)."""
-    left, right = st.columns(2)
-    fund = left.number_input(
-        f"{label('fund_size_gbp')} (£m)",
-        min_value=0.1,
-        value=_optional(current.fund_size_gbp, 1e-6),
-        placeholder="not set",
-        key="fund_size",
-    )
-    tolerance = left.number_input(
-        f"{label('tolerance_bp')} (percentage points a year)",
-        min_value=0.0,
-        max_value=20.0,
-        value=_optional(current.tolerance_bp, 0.01),
-        placeholder="not set",
-        key="tolerance",
-    )
-    plan = left.number_input(
-        f"{label('local_plan_share')} (% of the fund)",
-        min_value=0.0,
-        max_value=100.0,
-        value=_pct(current.local_plan_share),
-        placeholder="not set",
-        key="local_plan_share",
-    )
-    illiquid = right.number_input(
-        f"{label('max_illiquid_share')} (%)",
-        min_value=0.0,
-        max_value=100.0,
-        value=_pct(current.max_illiquid_share),
-        placeholder="no limit",
-        key="max_illiquid_share",
-    )
-    floor = right.number_input(
-        f"{label('min_impact_score')} (0-100)",
-        min_value=0.0,
-        max_value=100.0,
-        value=current.min_impact_score,
-        placeholder="no floor",
-        key="min_impact_score",
-    )
-    return {
-        "fund_size_gbp": _optional(fund, 1e6),
-        "tolerance_bp": _optional(tolerance, 100.0),
-        "local_plan_share": _share(plan),
-        "max_illiquid_share": _share(illiquid),
-        "min_impact_score": floor,
-    }
+    plan's share of the fund, the illiquid share and an impact floor (an empty box: not set)."""
+    columns = st.columns(2)
+    changes: dict[str, object] = {}
+    for key, unit, widget, column, largest, scale, blank in FUND_FIELDS:
+        value = getattr(current, key)
+        shown = columns[column].number_input(
+            f"{label(key)} ({unit})",
+            min_value=0.0,
+            max_value=largest,
+            value=None if value is None else round(value * scale, 6),
+            placeholder=blank,
+            key=widget,
+        )
+        changes[key] = None if shown is None else shown / scale
+    return changes
 
 
 def _mandate_file(current: Mandate) -> None:
