@@ -22,16 +22,20 @@ from screening.stability import StabilitySettings
 T = TypeVar("T")
 
 
+# the files a run reads besides the candidates and the mandate: role -> bundled file name
+BUNDLED_FILES = {
+    "risk_model": bundled.RISK_MODEL,
+    "uk_benchmark_mix": bundled.UK_BENCHMARK_MIX,
+    "stress_scenarios": bundled.STRESS_SCENARIOS,
+    **{role: REFERENCE_FILES[role] for role in REFERENCE_ROLES},
+}
+
+
 def bundled_files(reference: Reference) -> dict[str, InputFile]:
     """The bundled files a run reads besides the candidates and the mandate, by role: the
     risk-model settings, the UK benchmark mix, the stress scenarios and the reference tables'
     places, retention and social-value files (checked to be the bytes `reference` was read from)."""
-    files = {
-        "risk_model": bundled.read(bundled.RISK_MODEL),
-        "uk_benchmark_mix": bundled.read(bundled.UK_BENCHMARK_MIX),
-        "stress_scenarios": bundled.read(bundled.STRESS_SCENARIOS),
-        **{role: bundled.read(REFERENCE_FILES[role]) for role in REFERENCE_ROLES},
-    }
+    files = {role: bundled.read(name) for role, name in BUNDLED_FILES.items()}
     for role in REFERENCE_ROLES:
         known = reference.provenance.get(role)
         if known is not None and known.sha256 != files[role].sha256:

@@ -24,6 +24,7 @@ from typing import TYPE_CHECKING
 
 import pandas as pd
 
+from impact_screen.inputs import BUNDLED_FILES
 from impact_screen.runs_compare import result_differences
 from impact_screen.store import RunStore, RunSummary, SavedRun, StoredFile, StoreError, check_name
 from portfolio.scenario import COMPARISON_ROLES, REFERENCE_ROLES
@@ -31,7 +32,7 @@ from screening import InputFile, load_candidates, load_reference
 from screening.reading import bundled
 from screening.reading.mandate import mandate_from_text
 from screening.reading.provenance import Provenance, data_version
-from screening.reading.reference import ASSUMPTION_COLUMNS, REFERENCE_FILES, Reference
+from screening.reading.reference import ASSUMPTION_COLUMNS, Reference
 from screening.stability import StabilitySettings
 from screening.vocabulary import figure, mandate_term, status_words
 
@@ -41,12 +42,6 @@ if TYPE_CHECKING:
     from portfolio.scenario import ScenarioInputs
 
 PACKAGES = ("impact-screen", "cvxpy", "clarabel", "pyscipopt", "pandas", "numpy", "yfinance", "scipy")
-_BUNDLED_ROLES = {
-    "risk_model": bundled.RISK_MODEL,
-    "uk_benchmark_mix": bundled.UK_BENCHMARK_MIX,
-    "stress_scenarios": bundled.STRESS_SCENARIOS,
-    **{role: REFERENCE_FILES[role] for role in REFERENCE_ROLES},
-}
 _ASSUMPTION_NAMES = [c.name for c in ASSUMPTION_COLUMNS]
 
 
@@ -257,7 +252,7 @@ def _stored_files(saved: SavedRun) -> tuple[dict[str, InputFile], list[str]]:
     bundled file, with a note when it is not the one the run was saved with."""
     files = {role: _input(saved, stored) for role, stored in saved.files.items()}
     notes = []
-    for role, name in _BUNDLED_ROLES.items():
+    for role, name in BUNDLED_FILES.items():
         if role in files:
             continue
         files[role] = bundled.read(name)
