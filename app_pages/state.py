@@ -12,6 +12,7 @@ from __future__ import annotations
 import base64
 import json
 import zlib
+from dataclasses import replace
 
 import pandas as pd
 import streamlit as st
@@ -92,7 +93,18 @@ def mandate() -> Mandate:
     address = st.session_state.get(_ADDRESS)
     if address and st.query_params.get(_ADDRESS_KEY) != address:  # moving between pages drops it
         st.query_params[_ADDRESS_KEY] = address
-    return kept or load_mandate(None, reference())
+    return kept or _default_mandate()
+
+
+@st.cache_resource(max_entries=4, show_spinner=False)
+def _bundled_mandate(_tables: Reference, reference_key: str) -> Mandate:
+    return load_mandate(None, _tables)
+
+
+def _default_mandate() -> Mandate:
+    """The bundled default mandate, read once per set of reference tables."""
+    tables = reference()
+    return _bundled_mandate(tables, _key(tables))
 
 
 _ADDRESS_KEY = "mandate"  # the query parameter
@@ -179,7 +191,7 @@ def problem_table(problems: list[Problem]) -> pd.DataFrame:
 def set_mandate(mandate: Mandate) -> None:
     """Keep this session's mandate (already validated), in the session and in the page's address."""
     st.session_state[_MANDATE] = mandate
-    if mandate == load_mandate(None, reference()):
+    if mandate == _default_mandate():
         st.session_state.pop(_ADDRESS, None)
         st.query_params.pop(_ADDRESS_KEY, None)
     else:
@@ -224,19 +236,11 @@ def _scenario(
     _reference: Reference,
     _files: dict[str, InputFile],
     key: str,
-    frontier_points: int,
 ) -> ScenarioInputs:
     files = dict(_files)
     covariance = files.pop("covariance", None)
-    return scenario_inputs(
-        _candidates,
-        Mandate.model_validate_json(mandate_json),
-        _reference,
-        files,
-        covariance,
-        solve=SolveSettings(frontier_points=frontier_points),
-        universe=_universe,
-    )
+    mandate = Mandate.model_validate_json(mandate_json)
+    return scenario_inputs(_candidates, mandate, _reference, files, covariance, universe=_universe)
 
 
 def scenario(frontier_points: int = 25) -> ScenarioInputs:
@@ -247,7 +251,10 @@ def scenario(frontier_points: int = 25) -> ScenarioInputs:
     key = ":".join(
         [chosen.sha256, _key(tables), *(f"{role}={f.sha256}" for role, f in sorted(files.items()))]
     )
-    return _scenario(chosen, current, mandate().model_dump_json(), tables, files, key, frontier_points)
+    base = _scenario(chosen, current, mandate().model_dump_json(), tables, files, key)
+    return replace(
+        base, solve=SolveSettings(frontier_points=frontier_points)
+    )  # read once, whatever the points
 
 
 def _scenario_key(inputs: ScenarioInputs) -> str:
