@@ -13,6 +13,7 @@ import hashlib
 import io
 import zipfile
 from dataclasses import dataclass, field
+from functools import cached_property
 from pathlib import Path
 from typing import Literal
 
@@ -48,9 +49,9 @@ class InputFile:
         except OSError as exc:
             raise InputError([Problem(str(path), None, None, f"cannot read: {exc}")]) from None
 
-    @property
+    @cached_property
     def sha256(self) -> str:
-        """Fingerprint of the exact bytes read, for provenance."""
+        """Fingerprint of the exact bytes read, for provenance (and cache keys: worked out once)."""
         return hashlib.sha256(self.content).hexdigest()
 
 
