@@ -19,6 +19,7 @@ import streamlit as st
 
 from impact_screen.inputs import bundled_files
 from impact_screen.market import market_reference, market_summary
+from portfolio.prechecks import capacity
 from portfolio.problem import SolveOptions
 from portfolio.report import run_result
 from portfolio.result import RunResult
@@ -324,13 +325,11 @@ def retention_figures() -> dict[str, float]:
 def local_capacity_gbp() -> float:
     """What the local candidates could take (the vocabulary's `local_capacity_gbp`): the largest
     tickets of the candidates eligible under this session's mandate, each at most the target, the
-    same sum the allocation's pre-checks test the target against. Candidates in the places that fail
-    a hurdle are left out (so this can be less than the sum over every local candidate)."""
-    current, chosen, run = universe(), mandate(), allocation(0)
-    eligible = run.screen.table.index[run.screen.table["eligible"].astype(bool)]
-    frame = current.frame.loc[eligible]
-    tickets = frame.loc[frame["local_authority"].isin(chosen.places), "max_ticket_gbp"]
-    return float(tickets.clip(upper=chosen.target_gbp).sum())
+    very sum the allocation's pre-checks test the target against (`portfolio.prechecks.capacity`).
+    Candidates in the places that fail a hurdle are left out (so this can be less than the sum
+    over every local candidate)."""
+    run = allocation(0)
+    return capacity(run.allocation.inputs) * run.allocation.inputs.target_gbp
 
 
 def _key(tables: Reference) -> str:
