@@ -22,6 +22,8 @@ from screening.reading.tables import Cell, RawTable
 
 Kind = Literal["text", "number", "integer", "money", "share", "rate", "volatility", "bool"]
 
+_PERCENT_KINDS = ("share", "rate", "volatility")  # the only kinds a % sign can be written in
+_WHAT = {"money": "an amount in pounds", "integer": "a whole number", "number": "a number in its own unit"}
 _TRUE = {"true", "yes", "y", "1"}
 _FALSE = {"false", "no", "n", "0"}
 
@@ -70,6 +72,11 @@ def read_cell(column: Column, cell: Cell) -> object:
         extra = "; leave the cell blank if the value is unknown" if column.blank_ok else ""
         raise CellError(f"{exc}{extra}") from None
     assert value is not None
+    if percent and column.kind not in _PERCENT_KINDS:
+        raise CellError(
+            f"'{str(cell).strip()}' has a % sign, but this column holds {_WHAT[column.kind]}, not a share "
+            "or a rate; write the number without the % sign"
+        )
     return _check_number(column, value, percent)
 
 
@@ -107,7 +114,7 @@ def _read_bool(cell: Cell) -> bool:
 
 def _check_number(column: Column, value: float, percent: bool) -> float:
     kind = column.kind
-    if kind in ("share", "rate", "volatility") and abs(value) > 1 and not percent:
+    if kind in _PERCENT_KINDS and abs(value) > 1 and not percent:
         raise CellError(
             f"{_fmt(value)} looks like a percentage typed as a whole number; "
             f"write {_fmt(value / 100)} or {_fmt(value)}%"

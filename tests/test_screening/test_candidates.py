@@ -250,6 +250,28 @@ def test_percent_and_pound_formats_are_read(write_csv, candidate_rows):
     assert first["max_ticket_gbp"] == 25_000_000
 
 
+@pytest.mark.parametrize(
+    ("name", "value", "holds"),
+    [
+        ("min_ticket_gbp", "50%", "an amount in pounds"),
+        ("max_ticket_gbp", "10 %", "an amount in pounds"),
+        ("jobs_per_gbp_m", "50%", "a number in its own unit"),
+        ("liquidity_years", "500%", "a number in its own unit"),
+        ("imd_decile", "300%", "a whole number"),
+        ("evidence_quality", "400%", "a whole number"),
+    ],
+)
+def test_a_percent_sign_outside_a_share_or_rate_is_refused(write_csv, candidate_rows, name, value, holds):
+    """'50%' of a ticket is not £0.50: a % sign is read only where the column is a share or a rate."""
+    put(candidate_rows, 4, name, value)
+    (problem,) = load_problems(write_csv(candidate_rows))
+    assert (problem.line, problem.field) == (4, name)
+    assert problem.message == (
+        f"'{value}' has a % sign, but this column holds {holds}, not a share or a rate; "
+        "write the number without the % sign"
+    )
+
+
 def test_xlsx_gives_the_same_frame_as_csv(write_xlsx, candidate_rows, bundled):
     universe = load_candidates(write_xlsx(candidate_rows))
     assert_frame_equal(universe.frame, bundled.frame)
