@@ -42,6 +42,19 @@ class Built:
     slacks: dict[str, cp.Variable] = field(default_factory=dict)
     impact_floor: cp.Parameter | None = None
     mixed_integer: bool = False  # True when the problem has yes/no holdings to choose
+    relaxed: Relaxation | None = None  # the same problem without its yes/no choices, tried first
+
+
+@dataclass
+class Relaxation:
+    """A yes/no problem whose choices only count holdings (min_holdings, no minimum tickets), as a
+    continuous problem over the same weights. Its optimum bounds the yes/no problem's; when it
+    already holds at least `least` candidates of MIN_HOLDING or more, it is the yes/no problem's
+    optimum too (proved: gap 0), and SCIP is not needed. An interior-point optimum lies inside the
+    face of optimal allocations, so the holdings it chooses are those of every optimum."""
+
+    problem: cp.Problem
+    least: int  # the largest min_holdings among the limits
 
 
 @dataclass(frozen=True)
@@ -128,7 +141,28 @@ def build(
     else:
         objective = objective_expression(mandate, inputs, w)
     problem = cp.Problem(objective, list(constraints.values()))
-    return Built(problem, variables, constraints, slacks, floor, mixed_integer=isinstance(held, cp.Variable))
+    mixed = isinstance(held, cp.Variable)
+    relaxed = _relaxation(inputs, limits, w, constraints, objective) if mixed and not soft else None
+    return Built(problem, variables, constraints, slacks, floor, mixed_integer=mixed, relaxed=relaxed)
+
+
+def _relaxation(
+    inputs: AllocationInputs,
+    limits: list[Limit],
+    w: cp.Variable,
+    constraints: dict[str, cp.Constraint],
+    objective: cp.Objective,
+) -> Relaxation | None:
+    """The continuous problem to try first, when the yes/no choices only count holdings."""
+    if inputs.has_minimum_tickets:
+        return None
+    counts = {limit.key: int(limit.limit) for limit in limits if limit.needs_holdings}
+    kept = [c for key, c in constraints.items() if key not in counts and key not in _TICKET_KEYS]
+    tickets = _ticket_constraints(inputs, Variables(w, None))
+    return Relaxation(cp.Problem(objective, kept + list(tickets.values())), max(counts.values(), default=0))
+
+
+_TICKET_KEYS = ("max_ticket_gbp", "min_ticket_gbp")
 
 
 def _ticket_constraints(
@@ -152,7 +186,13 @@ def variant(built: Built, objective: cp.Objective, extra: list[cp.Constraint]) -
     """The same variables and constraints with another objective and a few more constraints,
     solved as a mixed-integer problem (SCIP) when `extra` or the original has yes/no variables."""
     problem = cp.Problem(objective, [*built.constraints.values(), *extra])
-    return replace(built, problem=problem, mixed_integer=problem.is_mixed_integer())
+    relaxed = built.relaxed
+    if relaxed is not None:
+        held = built.variables.held
+        uses_held = any(v.id == held.id for part in [objective, *extra] for v in part.variables())
+        kept = [*relaxed.problem.constraints, *extra]
+        relaxed = None if uses_held else Relaxation(cp.Problem(objective, kept), relaxed.least)
+    return replace(built, problem=problem, mixed_integer=problem.is_mixed_integer(), relaxed=relaxed)
 
 
 _STATUS = {
@@ -166,8 +206,16 @@ _STATUS = {
 
 
 def solve(built: Built, options: SolveOptions | None = None) -> SolveReport:
-    """Solve with the right solver; every failure becomes a status and a message, never a crash."""
+    """Solve with the right solver; every failure becomes a status and a message, never a crash.
+
+    A yes/no problem with a `Relaxation` is solved continuously first: when that optimum already
+    meets the count, or shows that nothing can (infeasible), it is the answer, with no SCIP solve.
+    """
     options = options or SolveOptions()
+    if built.relaxed is not None:
+        settled = _by_relaxation(built, options)
+        if settled is not None:
+            return settled
     solver = options.integer_solver if built.mixed_integer else options.continuous_solver
     started = time.perf_counter()
     try:
@@ -194,6 +242,22 @@ def solve(built: Built, options: SolveOptions | None = None) -> SolveReport:
     if status == "time_limit":
         message = f"stopped at the {options.time_limit_s:g} s limit; best allocation found, within {gap:.2%} of optimal"
     return SolveReport(status, solver, seconds, gap, message)
+
+
+def _by_relaxation(built: Built, options: SolveOptions) -> SolveReport | None:
+    """The relaxation's answer when it settles the yes/no problem exactly, else None."""
+    assert built.relaxed is not None and isinstance(built.variables.held, cp.Variable)
+    relaxed = Built(built.relaxed.problem, Variables(built.variables.weights, None), {})
+    report = solve(relaxed, options)
+    if report.status == "infeasible":  # nothing meets the limits even without the count
+        return report
+    if report.status not in ("optimal", "optimal_inaccurate"):  # inaccurate: still checked on the pounds
+        return None
+    held = np.asarray(built.variables.weights.value, dtype=float) >= MIN_HOLDING * (1 - 1e-6)
+    if int(held.sum()) < built.relaxed.least:
+        return None
+    built.variables.held.value = held.astype(float)
+    return replace(report, gap=0.0)
 
 
 def _run(built: Built, solver: str, options: SolveOptions) -> None:
