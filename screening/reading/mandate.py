@@ -7,6 +7,7 @@ Problems point at the line of the key in the TOML file.
 
 from __future__ import annotations
 
+import functools
 import math
 import re
 import tomllib
@@ -15,6 +16,7 @@ from typing import Annotated, Any, Literal
 
 import tomli_w
 from pydantic import (
+    AfterValidator,
     BaseModel,
     BeforeValidator,
     ConfigDict,
@@ -65,7 +67,21 @@ def _share(value: Any) -> Any:
 
 Share = Annotated[float, BeforeValidator(_share), Field(ge=0, le=1)]
 Rate = Annotated[float, BeforeValidator(_share), Field(ge=-0.5, le=0.5)]
-Money = Annotated[float, Field(gt=0, allow_inf_nan=False)]
+# Every number has a finite range, so whatever `validate` accepts the solver can use (docs/inputs.md).
+LARGEST_GBP = 1e12  # £1 trillion: above any pension fund, far below what floats round
+Money = Annotated[float, Field(ge=1_000, le=LARGEST_GBP, allow_inf_nan=False)]
+Weight = Annotated[float, Field(ge=0, le=1_000, allow_inf_nan=False)]
+
+
+def _whole_pounds(value: float) -> float:
+    """The target is placed in whole pounds, so a target with pennies is refused, not rounded."""
+    if math.isfinite(value) and value != math.floor(value):
+        raise PydanticCustomError(
+            "pennies",
+            "£{v} has pennies, but amounts are placed in whole pounds; write {low} or {high}",
+            {"v": f"{value:,.2f}", "low": f"{math.floor(value):.0f}", "high": f"{math.ceil(value):.0f}"},
+        )
+    return value
 
 
 class Weights(BaseModel):
@@ -73,9 +89,9 @@ class Weights(BaseModel):
 
     model_config = ConfigDict(extra="forbid", frozen=True, strict=True)
 
-    financial: float = Field(1.0, ge=0, allow_inf_nan=False)
-    local_economy: float = Field(1.0, ge=0, allow_inf_nan=False)
-    social: float = Field(1.0, ge=0, allow_inf_nan=False)
+    financial: Weight = 1.0
+    local_economy: Weight = 1.0
+    social: Weight = 1.0
 
     @model_validator(mode="after")
     def _not_all_zero(self) -> Weights:
@@ -89,33 +105,33 @@ class Mandate(BaseModel):
 
     model_config = ConfigDict(extra="forbid", frozen=True, strict=True)
 
-    name: str = "Untitled mandate"
-    target_gbp: Money
+    name: Annotated[str, Field(max_length=200)] = "Untitled mandate"
+    target_gbp: Annotated[Money, AfterValidator(_whole_pounds)]
     fund_size_gbp: Money | None = None
-    places: list[Annotated[str, Field(min_length=1)]] = Field(min_length=1)
+    places: list[Annotated[str, Field(min_length=1, max_length=100)]] = Field(min_length=1, max_length=1_000)
     objective: Objective = "max_impact"
     max_volatility: Share | None = None
     min_expected_return: Rate | None = None
     max_candidate_share: Share | None = None
-    excluded_sectors: list[str] = Field(default_factory=list)
+    excluded_sectors: list[Annotated[str, Field(max_length=100)]] = Field(
+        default_factory=list, max_length=200
+    )
     min_candidate_return: Rate | None = None
     max_candidate_volatility: Share | None = None
     min_evidence_quality: Annotated[int, Field(ge=1, le=5)] | None = None
-    max_lockup_years: Annotated[float, Field(ge=0)] | None = None
+    max_lockup_years: Annotated[float, Field(ge=0, le=100)] | None = None
     min_impact_score: Annotated[float, Field(ge=0, le=100)] | None = None
     max_illiquid_share: Share | None = None
-    min_holdings: Annotated[int, Field(ge=1)] | None = None
-    impact_weight: Annotated[float, Field(ge=0)] | None = None
-    risk_aversion: Annotated[float, Field(ge=0)] | None = None
-    tolerance_bp: Annotated[float, Field(ge=0)] | None = None
+    min_holdings: Annotated[int, Field(ge=1, le=1_000)] | None = None
+    impact_weight: Annotated[float, Field(ge=0, le=1, allow_inf_nan=False)] | None = None
+    risk_aversion: Annotated[float, Field(ge=0, le=1_000, allow_inf_nan=False)] | None = None
+    tolerance_bp: Annotated[float, Field(ge=0, le=2_000, allow_inf_nan=False)] | None = None
     local_plan_share: Share | None = None
     benchmark_weighting: BenchmarkWeighting = "population"
-    sector_caps: dict[str, Share] = Field(default_factory=dict)
-    asset_class_caps: dict[str, Share] = Field(default_factory=dict)
+    sector_caps: dict[str, Share] = Field(default_factory=dict, max_length=200)
+    asset_class_caps: dict[str, Share] = Field(default_factory=dict, max_length=200)
     weights: Weights = Field(default_factory=Weights)
-    metric_weights: dict[str, Annotated[float, Field(ge=0, allow_inf_nan=False)]] = Field(
-        default_factory=dict
-    )
+    metric_weights: dict[str, Weight] = Field(default_factory=dict)
 
     @field_validator("metric_weights")
     @classmethod
@@ -301,7 +317,7 @@ _FIELDS = tuple(Mandate.model_fields) + tuple(f"weights.{k}" for k in Weights.mo
 
 
 # Error types whose message is written here in full (pydantic's own ones get the value appended).
-_OWN_MESSAGES = ("share", "fund_size", "weights", "metric")
+_OWN_MESSAGES = ("share", "fund_size", "weights", "metric", "pennies")
 
 
 def _problem(file: str, text: str, error: Any) -> Problem:
@@ -316,6 +332,10 @@ def _problem(file: str, text: str, error: Any) -> Problem:
     elif kind == "too_short":
         least = int(error.get("ctx", {}).get("min_length", 1))
         message = f"needs at least {least} {'entry' if least == 1 else 'entries'}"
+    elif kind in _BOUND_ERRORS:
+        shown = _bounds(location)
+        got = f"{value:.0%}" if "%" in shown and isinstance(value, int | float) else _shown(value)
+        message = f"is outside its range, {shown} (got {got})"
     elif kind == "literal_error":
         choices = re.findall(r"'([^']+)'", error["msg"])
         message = f"'{value}' is not one of {', '.join(choices)}{suggestion(str(value), choices)}"
@@ -324,6 +344,36 @@ def _problem(file: str, text: str, error: Any) -> Problem:
         if kind not in _OWN_MESSAGES and value is not None and not isinstance(value, dict):
             message += f" (got {value!r})"
     return _at(file, text, location, message)
+
+
+_BOUND_ERRORS = ("greater_than_equal", "less_than_equal", "greater_than", "less_than")
+
+
+@functools.cache
+def _schema() -> dict[str, Any]:
+    return Mandate.model_json_schema()
+
+
+def _bounds(location: tuple) -> str:
+    """'LOW to HIGH' for a mandate number, read from the model's own declarations (its schema)."""
+    schema = _schema()
+    found = schema["properties"].get(str(location[0]), {})
+    if location[0] == "weights" and len(location) > 1:
+        found = schema["$defs"]["Weights"]["properties"].get(str(location[1]), {})
+    elif location[0] == "metric_weights":
+        found = found.get("additionalProperties", {})
+    found = next((part for part in found.get("anyOf", [found]) if part.get("type") != "null"), found)
+    if "ge" in found:  # a share or a rate (read through _share): shown as percentages
+        return f"{found['ge']:.0%} to {found['le']:.0%}"
+    return f"{_shown(found.get('minimum', '-'))} to {_shown(found.get('maximum', '-'))}"
+
+
+def _shown(value: Any) -> str:
+    if isinstance(value, int | float) and not isinstance(value, bool) and abs(value) < 1e15:
+        return f"{value:,.0f}" if float(value).is_integer() else f"{value:,g}"
+    return (
+        f"{float(value):g}" if isinstance(value, int | float) and not isinstance(value, bool) else str(value)
+    )
 
 
 def _at(file: str, text: str, location: tuple, message: str, severity: str = "error") -> Problem:

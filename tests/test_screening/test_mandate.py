@@ -144,8 +144,8 @@ def test_negative_return_floor_as_percent():
         ("nan", "nan is not a finite number"),
         ('"inf%"', "'inf%' is not a finite number"),
         ('"abc%"', "'abc%' is not a percentage"),
-        ('"800%"', "less than or equal to 1"),
-        ("-0.1", "greater than or equal to 0"),
+        ('"800%"', "is outside its range, 0% to 100% (got 800%)"),
+        ("-0.1", "is outside its range, 0% to 100% (got -10%)"),
     ],
 )
 def test_bad_share_values_are_refused(written, phrase):
@@ -245,7 +245,7 @@ def test_several_problems_are_reported_at_once_in_line_order():
     assert "write 0.08" in problems[1].message
     assert "(did you mean 'max_impact'?)" in problems[2].message
     assert "(did you mean 'gilts'?)" in problems[4].message
-    assert "greater than or equal to 0 (got -1)" in problems[5].message
+    assert problems[5].message == "is outside its range, 0 to 1,000 (got -1)"
 
 
 # ---- round trip -------------------------------------------------------------------------------
@@ -302,3 +302,49 @@ def test_sector_cap_naming_no_candidate_sector_is_a_warning_at_its_line():
     assert warning.severity == "warning"
     assert (warning.line, warning.field) == (7, "sector_caps.clean_enrgy")
     assert "no candidate has sector 'clean_enrgy' (did you mean 'clean_energy'?)" in warning.message
+
+
+def test_a_target_with_pennies_is_refused_not_rounded():
+    """£123,456,789.50 cannot be placed in whole pounds: rounding it would place 50p more or less."""
+    problem = one_problem('target_gbp = 123456789.50\nplaces = ["E07000123"]\n')
+    assert (problem.line, problem.field) == (1, "target_gbp")
+    assert problem.message == (
+        "£123,456,789.50 has pennies, but amounts are placed in whole pounds; write 123456789 or 123456790"
+    )
+
+
+@pytest.mark.parametrize(
+    ("line", "key", "message"),
+    [
+        (
+            "target_gbp = 1e-300",
+            "target_gbp",
+            "is outside its range, 1,000 to 1,000,000,000,000 (got 1e-300)",
+        ),
+        (
+            "fund_size_gbp = 1e300",
+            "fund_size_gbp",
+            "is outside its range, 1,000 to 1,000,000,000,000 (got 1e+300)",
+        ),
+        (
+            "min_holdings = 1000000000000000000000000000000",
+            "min_holdings",
+            "is outside its range, 1 to 1,000 (got 1e+30)",
+        ),
+        ("impact_weight = 1e300", "impact_weight", "is outside its range, 0 to 1 (got 1e+300)"),
+        ("risk_aversion = 1e300", "risk_aversion", "is outside its range, 0 to 1,000 (got 1e+300)"),
+        ("tolerance_bp = 1e300", "tolerance_bp", "is outside its range, 0 to 2,000 (got 1e+300)"),
+        ("max_lockup_years = 1e9", "max_lockup_years", "is outside its range, 0 to 100 (got 1,000,000,000)"),
+        (
+            "weights = { financial = 1e308 }",
+            "weights.financial",
+            "is outside its range, 0 to 1,000 (got 1e+308)",
+        ),
+    ],
+)
+def test_every_number_has_a_finite_range(line, key, message):
+    """Whatever validate accepts the solver can use: a weight of 1e308 overflowed every score to 0."""
+    problem = one_problem(
+        f'places = ["E07000123"]\n{line}\n' + ("" if key == "target_gbp" else "target_gbp = 1e8\n")
+    )
+    assert (problem.field, problem.message) == (key, message)
