@@ -145,6 +145,8 @@ def _check_entries(file: str, frame: pd.DataFrame, kind: MatrixKind) -> list[Pro
             problems.append(Problem(file, lines[name], name, f"variance {diagonal:g} is negative"))
         if kind == "correlation" and abs(diagonal - 1) > 1e-9:
             problems.append(Problem(file, lines[name], name, f"diagonal is {diagonal:g}, not 1"))
+    if kind == "covariance":
+        problems += _outside_range(file, frame)
     if kind == "correlation":
         bad = np.argwhere(np.abs(frame.to_numpy()) > 1 + 1e-12)
         for i, j in bad[:10]:
@@ -157,6 +159,26 @@ def _check_entries(file: str, frame: pd.DataFrame, kind: MatrixKind) -> list[Pro
                 )
             )
     return problems
+
+
+LARGEST_COVARIANCE = 1.0  # a variance of 1 is a volatility of 100% a year, the candidates' own ceiling
+
+
+def _outside_range(file: str, frame: pd.DataFrame) -> list[Problem]:
+    """Entries beyond -1..1: annual covariances as decimals never go there, and the solver cannot
+    use numbers near 1e300 (the first ten, with their cells)."""
+    lines = frame.attrs["lines"]
+    bad = np.argwhere(np.abs(frame.to_numpy()) > LARGEST_COVARIANCE)
+    return [
+        Problem(
+            file,
+            lines[frame.index[i]],
+            frame.columns[j],
+            f"{frame.iat[i, j]:g} is outside the range -1 to 1 of an annual covariance written as a "
+            "decimal (a variance of 1 is a volatility of 100% a year)",
+        )
+        for i, j in bad[:10]
+    ]
 
 
 def _check_shape(file: str, matrix: np.ndarray, frame: pd.DataFrame, kind: MatrixKind) -> list[Problem]:

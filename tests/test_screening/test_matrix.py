@@ -208,3 +208,16 @@ def test_bundled_correlations_are_accepted():
     assert frame.shape == (10, 10)
     assert frame.loc["uk_equity", "private_equity"] == 0.70
     assert np.linalg.eigvalsh(frame.to_numpy())[0] == pytest.approx(0.26, abs=0.01)
+
+
+def test_entries_beyond_an_annual_covariance_are_refused_with_their_cells():
+    """A covariance near 1e300 passed validate and then broke the solve: refused here instead."""
+    written = covariance() * 1e300
+    problems = problems_of(matrix_file(IDS, written))
+    assert len(problems) == 10  # the first ten cells, each named
+    first = problems[0]
+    assert (first.line, first.field) == (2, "PRE-001")
+    assert first.message.endswith(
+        "is outside the range -1 to 1 of an annual covariance written as a decimal "
+        "(a variance of 1 is a volatility of 100% a year)"
+    )
