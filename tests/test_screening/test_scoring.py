@@ -307,7 +307,7 @@ def test_a_negative_metric_weight_is_refused():
         mandate_from_text(text, "mandate.toml")
     (problem,) = caught.value.problems
     assert problem.line == 4
-    assert "greater than or equal to 0" in problem.message
+    assert problem.message == "is outside its range, 0 to 1,000 (got -1)"
 
 
 def test_a_weighted_pillar_whose_metrics_all_weigh_zero_is_refused():
