@@ -11,19 +11,14 @@ from __future__ import annotations
 import csv
 import hashlib
 import io
-import zipfile
 from dataclasses import dataclass, field
 from functools import cached_property
 from pathlib import Path
-from typing import TYPE_CHECKING, Literal
+from typing import Literal
 
 from screening.errors import InputError
 from screening.reading.limits import FILE_LIMITS, ReadLimits
 from screening.reading.problems import Problem
-
-if TYPE_CHECKING:  # openpyxl is imported only when a workbook is read
-    from openpyxl.workbook.workbook import Workbook
-    from openpyxl.worksheet._read_only import ReadOnlyWorksheet
 
 Origin = Literal["bundled", "file", "upload"]
 Cell = str | int | float | bool | None
@@ -75,23 +70,25 @@ def read_table(source: InputFile, sheet: str | None = None, limits: ReadLimits =
     """Read CSV or XLSX content within `limits`; raise InputError when nothing usable can be read."""
     data = source.content
     if len(data) > limits.max_bytes:
-        raise _too_large(source.name, None, f"the file is {len(data) / 1e6:,.1f} MB", limits)
+        raise too_large(source.name, None, f"the file is {len(data) / 1e6:,.1f} MB", limits)
     if not data.strip():
-        raise _fatal(source.name, 1, "the file is empty")
+        raise refused(source.name, 1, "the file is empty")
     if data.startswith(_ZIP_MAGIC):
-        return _read_xlsx(source.name, data, sheet, limits)
+        from screening.reading.workbooks import read_workbook  # imported late: it needs openpyxl
+
+        return read_workbook(source.name, data, sheet, limits)
     if data.startswith(_OLE_MAGIC):
-        raise _fatal(source.name, None, "old Excel .xls format: save it as .xlsx or as CSV UTF-8")
+        raise refused(source.name, None, "old Excel .xls format: save it as .xlsx or as CSV UTF-8")
     if b"\x00" in data[:8192]:
-        raise _fatal(source.name, None, "binary content, not CSV text or an .xlsx workbook")
+        raise refused(source.name, None, "binary content, not CSV text or an .xlsx workbook")
     return _read_csv(source.name, _decode(source.name, data), limits)
 
 
-def _too_large(file: str, line: int | None, what: str, limits: ReadLimits) -> InputError:
-    return _fatal(file, line, f"{what}: too large to read here; a table may have {limits.describe()}")
+def too_large(file: str, line: int | None, what: str, limits: ReadLimits) -> InputError:
+    return refused(file, line, f"{what}: too large to read here; a table may have {limits.describe()}")
 
 
-class _Counter:
+class RowCounter:
     """Counts rows and cells as a table is read, and refuses the table at the first limit passed."""
 
     def __init__(self, file: str, limits: ReadLimits) -> None:
@@ -104,14 +101,14 @@ class _Counter:
         self.rows += 1
         self.cells += width
         if width > self.limits.max_columns:
-            raise _too_large(self.file, line, f"this row reaches column {_column_name(width)}", self.limits)
+            raise too_large(self.file, line, f"this row reaches column {column_letters(width)}", self.limits)
         if self.rows > self.limits.max_rows:
-            raise _too_large(self.file, line, f"more than {self.limits.max_rows:,} rows", self.limits)
+            raise too_large(self.file, line, f"more than {self.limits.max_rows:,} rows", self.limits)
         if self.cells > self.limits.max_cells:
-            raise _too_large(self.file, line, f"more than {self.limits.max_cells:,} cells", self.limits)
+            raise too_large(self.file, line, f"more than {self.limits.max_cells:,} cells", self.limits)
 
 
-def _column_name(number: int) -> str:
+def column_letters(number: int) -> str:
     """Excel's letters for a 1-based column number: 1 -> A, 16384 -> XFD."""
     letters = ""
     while number:
@@ -120,7 +117,7 @@ def _column_name(number: int) -> str:
     return letters
 
 
-def _fatal(file: str, line: int | None, message: str) -> InputError:
+def refused(file: str, line: int | None, message: str) -> InputError:
     return InputError([Problem(file, line, None, message)])
 
 
@@ -133,7 +130,7 @@ def _decode(file: str, data: bytes) -> str:
         line = before.count(b"\n") + 1
         column = len(before[before.rfind(b"\n") + 1 :].decode("utf-8", errors="replace")) + 1
         byte = data[exc.start]
-        raise _fatal(
+        raise refused(
             file,
             line,
             f"not UTF-8 text (byte 0x{byte:02x} at character {column}); save the file as "
@@ -141,106 +138,29 @@ def _decode(file: str, data: bytes) -> str:
         ) from None
 
 
-def _is_blank(cells: list[Cell]) -> bool:
+def is_blank_row(cells: list[Cell]) -> bool:
     return all(c is None or (isinstance(c, str) and not c.strip()) for c in cells)
 
 
 def _read_csv(file: str, text: str, limits: ReadLimits) -> RawTable:
     reader = csv.reader(io.StringIO(text, newline=""), strict=True)
     records: list[tuple[int, list[Cell]]] = []
-    counter = _Counter(file, limits)
+    counter = RowCounter(file, limits)
     line = 1
     try:
         for cells in reader:
-            if not _is_blank(cells):
+            if not is_blank_row(cells):
                 counter.add(line, cells)
                 records.append((line, list(cells)))
             line = reader.line_num + 1
     except csv.Error as exc:
-        raise _fatal(file, line, f"the CSV cannot be read here: {exc} (check the quotes)") from None
-    return _to_table(file, records)
+        raise refused(file, line, f"the CSV cannot be read here: {exc} (check the quotes)") from None
+    return to_table(file, records)
 
 
-# What a damaged or hostile workbook raises inside openpyxl, zipfile and the XML parser (through
-# defusedxml): a broken zip, a missing part, malformed XML (ParseError is a SyntaxError), entities
-# refused by defusedxml (a ValueError), or content openpyxl's readers cannot make sense of.
-_DAMAGED = (
-    zipfile.BadZipFile,
-    KeyError,
-    ValueError,
-    OSError,
-    SyntaxError,
-    EOFError,
-    TypeError,
-    AttributeError,
-    IndexError,
-    LookupError,
-)
-
-
-def _read_xlsx(file: str, data: bytes, sheet: str | None, limits: ReadLimits) -> RawTable:
-    from openpyxl import load_workbook  # imported late: only needed for workbooks
-
-    _check_unzipped_size(file, data, limits)
-    try:
-        book = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
-    except _DAMAGED as exc:
-        raise _fatal(file, None, f"not a readable .xlsx workbook ({_reason(exc)})") from None
-    try:
-        name, worksheet = _worksheet(file, book, sheet)
-        return _to_table(f"{file}[{name}]", _workbook_records(f"{file}[{name}]", worksheet, limits))
-    except _DAMAGED as exc:
-        raise _fatal(file, None, f"the workbook is damaged and cannot be read ({_reason(exc)})") from None
-    finally:
-        book.close()
-
-
-def _reason(exc: BaseException) -> str:
-    return str(exc).strip() or type(exc).__name__
-
-
-def _check_unzipped_size(file: str, data: bytes, limits: ReadLimits) -> None:
-    """A workbook's parts, once unzipped, within the limit (zip sizes are checked as they are read)."""
-    try:
-        with zipfile.ZipFile(io.BytesIO(data)) as archive:
-            unzipped = sum(part.file_size for part in archive.infolist())
-    except (zipfile.BadZipFile, OSError, ValueError) as exc:
-        raise _fatal(file, None, f"not a readable .xlsx workbook ({_reason(exc)})") from None
-    if unzipped > limits.max_unzipped_bytes:
-        raise _too_large(file, None, f"the workbook holds {unzipped / 1e6:,.0f} MB once unzipped", limits)
-
-
-def _worksheet(file: str, book: Workbook, sheet: str | None) -> tuple[str, ReadOnlyWorksheet]:
-    """The sheet called `sheet` when there is one, else the first sheet that holds cells."""
-    if sheet in book.sheetnames:
-        found = book[sheet]
-        if found not in book.worksheets:
-            raise _fatal(file, None, f"the sheet '{sheet}' is a chart, not a table of cells")
-        return sheet, found
-    if not book.worksheets:
-        raise _fatal(file, None, "the workbook has no sheet of cells (only charts)")
-    return book.worksheets[0].title, book.worksheets[0]
-
-
-def _workbook_records(
-    file: str, worksheet: ReadOnlyWorksheet, limits: ReadLimits
-) -> list[tuple[int, list[Cell]]]:
-    """Rows as stored, whatever the sheet's stored size says: a workbook saved by another program
-    may state a stale size (A1:C5 over 48 rows), which openpyxl would otherwise trust."""
-    worksheet.reset_dimensions()
-    counter = _Counter(file, limits)
-    records: list[tuple[int, list[Cell]]] = []
-    for number, values in enumerate(worksheet.iter_rows(values_only=True), start=1):
-        cells = list(values)
-        if not _is_blank(cells):
-            counter.add(number, cells)
-            records.append((number, cells))
-    return records
-
-
-def _to_table(file: str, records: list[tuple[int, list[Cell]]]) -> RawTable:
+def to_table(file: str, records: list[tuple[int, list[Cell]]]) -> RawTable:
     if not records:
-        raise _fatal(file, 1, "the file is empty")
+        raise refused(file, 1, "the file is empty")
     header_line, header_cells = records[0]
     header = _clean_header(header_cells)
     if len(header) == 1:
@@ -284,7 +204,7 @@ def _trim_trailing(cells: list[Cell], width: int) -> list[Cell]:
 def _refuse_other_delimiter(file: str, line: int, only: str) -> None:
     for delimiter, plural in _DELIMITERS.items():
         if delimiter in only:
-            raise _fatal(
+            raise refused(
                 file,
                 line,
                 f"the header is one column: the file seems to be separated by {plural}, "
