@@ -125,6 +125,8 @@ if len(eligible):
         if rule:
             st.write(f"The {column(str(metric))} was not reported: counted as the {rule}.")
     st.plotly_chart(charts.stability_chart(eligible, result.settings.top_k))
+    if result.stability_note:
+        st.caption(result.stability_note)
 
 excluded_rows = result.table[~result.table["eligible"]]
 with st.expander(f"Not eligible ({len(excluded_rows)}) and why"):

@@ -67,6 +67,8 @@ def screen_text(screen: Screen, mandate: Mandate, reference: Reference) -> str:
         "",
         rows.to_string(index=False) if len(rows) else "(no eligible candidates)",
     ]
+    if screen.stability_note:
+        lines += ["", screen.stability_note]
     return "\n".join(lines + _exclusions(screen))
 
 

@@ -94,7 +94,7 @@ def _document(run: AllocationRun, universe: Universe, mandate: Mandate, referenc
         },
         "checks": {"limit_violations": {k: _round(v, 9) for k, v in result.violations.items()}},
         "risk_model": run.risk.source,
-        "screen_settings": asdict(run.screen.settings),
+        "screen_settings": {**asdict(run.screen.settings), "draws_used": run.screen.draws_used},
         "provenance": {
             "candidates": universe.provenance.as_dict(),
             **{name: p.as_dict() for name, p in reference.provenance.items()},

@@ -124,6 +124,7 @@ class ScreenSettings(_Part):
     concentration: float
     top_k: int
     seed: int
+    draws_used: int | None = None  # fewer than `draws` only for a very large universe
 
 
 class Source(_Part):

@@ -17,7 +17,7 @@ from screening.reading.candidates import Universe
 from screening.reading.mandate import Mandate
 from screening.reading.reference import Reference
 from screening.scoring import Scores, score
-from screening.stability import TIE_GRID, StabilitySettings, rank_stability
+from screening.stability import RANKED, TIE_GRID, StabilitySettings, draws_for, rank_stability
 
 
 @dataclass(frozen=True)
@@ -34,6 +34,22 @@ class Screen:
     def eligible(self) -> pd.DataFrame:
         """Eligible candidates, best first."""
         return self.table[self.table["eligible"]].sort_values("rank")
+
+    @property
+    def draws_used(self) -> int:
+        """The weight draws rank stability made: as asked, fewer for a very large universe."""
+        return draws_for(self.settings.draws, int(self.table["eligible"].sum()))
+
+    @property
+    def stability_note(self) -> str | None:
+        """Why rank stability made fewer draws than asked, when it did."""
+        if self.draws_used >= self.settings.draws:
+            return None
+        return (
+            f"Rank stability used {self.draws_used:,} weight draws, not {self.settings.draws:,}: with "
+            f"{int(self.table['eligible'].sum()):,} eligible candidates, at most {RANKED:,} "
+            "candidate-draws are made, so memory and time stay bounded."
+        )
 
 
 # the mandate's keys a screen reads (eligibility, scores, ranks): two mandates that agree on these
@@ -110,6 +126,7 @@ def screen_document(
         "weights": mandate.weights.model_dump(),
         "rank_stability": {
             "draws": screen.settings.draws,
+            "draws_used": screen.draws_used,
             "concentration": screen.settings.concentration,
             "top_k": screen.settings.top_k,
             "seed": screen.settings.seed,
