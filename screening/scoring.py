@@ -50,7 +50,7 @@ class Scores:
         """Each figure this candidate did not report, with the rule that stood in for it."""
         rules = {m: rule for m, rule in self.filled.loc[candidate].items() if rule}
         if not bool(self.evidence_known.loc[candidate]):
-            rules["evidence_quality"] = f"lowest quality, 1 (impact pillars x {EVIDENCE_FLOOR:g})"
+            rules["evidence_quality"] = EVIDENCE_RULE
         return rules
 
     def missing_metrics(self, candidate: str) -> list[str]:
@@ -61,6 +61,9 @@ class Scores:
     def missing(self, candidate: str) -> list[str]:
         """The figures this candidate did not report (scored metrics, and evidence quality)."""
         return list(self.fill_rules(candidate))
+
+
+EVIDENCE_RULE = f"lowest quality, 1 (impact pillars x {EVIDENCE_FLOOR:g})"  # a blank evidence quality
 
 
 def gilt_rate(reference: Reference) -> float:

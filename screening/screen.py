@@ -16,7 +16,7 @@ from screening.metrics import PILLARS
 from screening.reading.candidates import Universe
 from screening.reading.mandate import Mandate
 from screening.reading.reference import Reference
-from screening.scoring import Scores, score
+from screening.scoring import EVIDENCE_RULE, Scores, score
 from screening.stability import RANKED, TIE_GRID, StabilitySettings, draws_for, rank_stability
 
 
@@ -142,34 +142,69 @@ def screen_document(
 
 
 def screen_records(screen: Screen) -> list[dict[str, object]]:
-    """The JSON contract: one entry per input row, in file order."""
+    """The JSON contract: one entry per input row, in file order (columns read once as lists, so
+    175,000 candidates take seconds, not minutes of row-by-row lookups)."""
+    table, scores = screen.table, screen.scores
+    ids = list(table.index)
+    column = {name: table[name].astype(object).tolist() for name in _RECORD_COLUMNS}
+    contributions = scores.contributions.reindex(ids)
+    metrics = [str(m) for m in contributions.columns]
+    filled = scores.filled.reindex(ids)
+    rules = [str(m) for m in filled.columns]
+    known = scores.evidence_known.reindex(ids).astype(bool).tolist()
     records = []
-    scores = screen.scores
-    for candidate, row in screen.table.iterrows():
-        contributions = scores.contributions.loc[candidate]
+    for i, (candidate, filled_row, parts) in enumerate(
+        zip(
+            ids,
+            filled.to_numpy(dtype=object).tolist(),
+            contributions.to_numpy(dtype=float).tolist(),
+            strict=True,
+        )
+    ):
+        fills = {m: rule for m, rule in zip(rules, filled_row, strict=True) if rule}
+        if not known[i]:
+            fills["evidence_quality"] = EVIDENCE_RULE
+        eligible = bool(column["eligible"][i])
+        rank = column["rank"][i]
         records.append(
             {
                 "id": candidate,
-                "name": row["name"],
-                "local_authority": row["local_authority"],
-                "eligible": bool(row["eligible"]),
-                "reasons": list(row["reasons"]),
-                "score": _number(row["score"], 2),
-                "pillars": {p: _number(row[p], 2) for p in PILLARS},
-                "rank": None if row["rank"] is pd.NA else int(row["rank"]),
-                "missing": scores.missing(candidate),
-                "filled": scores.fill_rules(candidate),
-                "confidence": _number(row["confidence"], 3),
-                "evidence_factor": _number(row["evidence_factor"], 3),
-                "contributions": {m: _number(v, 3) for m, v in contributions.items()},
-                "rank_interval": _interval(row),
-                "top_k_probability": _number(row["p_top_k"], 4),
+                "name": column["name"][i],
+                "local_authority": column["local_authority"][i],
+                "eligible": eligible,
+                "reasons": list(column["reasons"][i]),
+                "score": _number(column["score"][i], 2),
+                "pillars": {p: _number(column[p][i], 2) for p in PILLARS},
+                "rank": None if rank is None or rank is pd.NA else int(rank),
+                "missing": list(fills),
+                "filled": fills,
+                "confidence": _number(column["confidence"][i], 3),
+                "evidence_factor": _number(column["evidence_factor"][i], 3),
+                "contributions": {m: _number(v, 3) for m, v in zip(metrics, parts, strict=True)},
+                "rank_interval": _interval(eligible, column["rank_low"][i], column["rank_high"][i]),
+                "top_k_probability": _number(column["p_top_k"][i], 4),
             }
         )
     return records
 
 
-def _interval(row: pd.Series) -> list[int] | None:
-    if not row["eligible"] or pd.isna(row["rank_low"]):
+_RECORD_COLUMNS = (
+    "name",
+    "local_authority",
+    "eligible",
+    "reasons",
+    "score",
+    *PILLARS,
+    "rank",
+    "confidence",
+    "evidence_factor",
+    "rank_low",
+    "rank_high",
+    "p_top_k",
+)
+
+
+def _interval(eligible: bool, low: object, high: object) -> list[int] | None:
+    if not eligible or low is None or pd.isna(low):
         return None
-    return [int(row["rank_low"]), int(row["rank_high"])]
+    return [int(low), int(high)]  # type: ignore[call-overload]

@@ -319,7 +319,7 @@ def test_a_run_keeps_the_screen_the_user_saw(capsys, tmp_path):
     assert code == 0, err
     saved = load_run("seen")
     assert saved.settings["stability"] == {"draws": 2000, "concentration": 30.0, "top_k": 5, "seed": 0}
-    assert saved.results["screen_settings"] == saved.settings["stability"]
+    assert saved.results["screen_settings"] == {**saved.settings["stability"], "draws_used": 2000}
     kept = {c["id"]: c for c in saved.screen}
     assert {k: (c["rank_interval"], c["top_k_probability"]) for k, c in kept.items()} == {
         k: (c["rank_interval"], c["top_k_probability"]) for k, c in shown.items()
