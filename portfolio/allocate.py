@@ -24,7 +24,8 @@ from portfolio.relaxation import Diagnosis
 from portfolio.tie_break import FLAT_OBJECTIVES, by_id_order, least_concentrated, pinned, spread_holdings
 from screening.reading.mandate import Mandate
 
-CHECK_TOLERANCE = 1e-6  # a limit broken by more than this on the pounds (£100 in £100m) is a failure
+PENNY_GBP = 0.01  # a limit on money broken by more than a penny on the pounds is a failure
+CHECK_TOLERANCE = 1e-6  # other limits (a volatility, a return, an impact score): beyond this, a failure
 PROVED = 1e-9  # a mixed-integer gap at or below this: the solver proved its answer optimal
 
 
@@ -93,7 +94,8 @@ def allocate(
     amounts = to_pounds(weights, inputs, held, limits)
     weights = amounts.to_numpy() / inputs.target_gbp
     violations = {limit.key: limit.violation(inputs, weights) for limit in limits}
-    broken = {k: v for k, v in violations.items() if v > CHECK_TOLERANCE}
+    holdings = int(np.count_nonzero(amounts.to_numpy()))
+    broken = {k: v for k, v in violations.items() if v > _tolerance(limits, k, inputs.target_gbp, holdings)}
     if broken:  # the pounds are checked whatever the solver said: an answer outside a limit is no answer
         key = max(broken, key=broken.__getitem__)
         message = f"the solver's answer breaks {key} by {broken[key]:.2g}; nothing is reported"
@@ -103,6 +105,16 @@ def allocate(
     return Allocation(
         report.status, mandate.target_gbp, amounts, report, inputs, limits, binding, [], violations
     )
+
+
+def _tolerance(limits: list[Limit], key: str, target_gbp: float, holdings: int) -> float:
+    """How far the pounds may sit outside limit `key` for arithmetic alone: a cap on money by a
+    penny; a floor on money (the city-weighted benchmark's places) by under a pound a holding, what
+    whole pounds can lose; any other limit by CHECK_TOLERANCE; a count not at all."""
+    limit = next(limit for limit in limits if limit.key == key)
+    if limit.unit == "share":
+        return (PENNY_GBP if limit.sense == "<=" else max(holdings, 1)) / target_gbp
+    return 0.0 if limit.unit == "count" else CHECK_TOLERANCE
 
 
 def _settled(
