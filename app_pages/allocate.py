@@ -283,3 +283,5 @@ with st.spinner("Tracing what impact costs…"):
     traced = state.result()
 if traced.frontier:
     st.plotly_chart(charts.frontier_chart(chart_data.frontier(traced)))
+if traced.frontier_note:
+    st.caption(traced.frontier_note)

@@ -146,7 +146,7 @@ def _frontier_row(label: str, inputs: AllocationInputs, mandate: Mandate) -> tup
     row = (
         f"25-point frontier vs one cold solve, {label}",
         f"{curve:.3f} s vs {cold:.3f} s = {curve / cold:.1f}x",
-        f"{len(frontier(inputs, mandate, limits, 25))} points",
+        f"{len(frontier(inputs, mandate, limits, 25).points)} points",
     )
     print(*row, sep=" | ", flush=True)
     return row

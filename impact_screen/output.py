@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import itertools
 import json
 import sys
 import textwrap
 from collections import Counter
+from collections.abc import Iterable, Iterator
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -26,12 +28,29 @@ if TYPE_CHECKING:
 
 
 def write_json(path: Path, document: object) -> None:
-    """Write JSON to `path` ('-' = stdout), whole or not at all."""
-    text = json.dumps(document, indent=2, ensure_ascii=False, allow_nan=False) + "\n"
+    """Write JSON to `path` ('-' = stdout): a file whole or not at all, encoded piece by piece."""
+    encoder = json.JSONEncoder(indent=2, ensure_ascii=False, allow_nan=False)
+    pieces = itertools.chain(encoder.iterencode(document), ["\n"])  # written as encoded, never whole
     if str(path) == "-":
-        sys.stdout.write(text)
+        sys.stdout.writelines(pieces)
         return
-    write_atomically(path, text)
+    write_atomically(path, _batched(pieces))
+
+
+TEXT_ROWS = 500  # the ranked table printed at most; the JSON holds every candidate
+
+
+def _batched(pieces: Iterable[str], size: int = 1 << 16) -> Iterator[str]:
+    """Small encoder pieces joined into writes of about `size` characters."""
+    batch: list[str] = []
+    length = 0
+    for piece in pieces:
+        batch.append(piece)
+        length += len(piece)
+        if length >= size:
+            yield "".join(batch)
+            batch, length = [], 0
+    yield "".join(batch)
 
 
 def _short(text: str, width: int) -> str:
@@ -41,22 +60,22 @@ def _short(text: str, width: int) -> str:
 def screen_text(screen: Screen, mandate: Mandate, reference: Reference) -> str:
     """The ranked eligible candidates as a table, then why the others were excluded."""
     eligible = screen.eligible
+    shown = eligible.head(TEXT_ROWS)
     k = screen.settings.top_k
     rows = pd.DataFrame(
         {
-            "rank": eligible["rank"].astype(int),
-            "id": eligible.index,
-            "name": [_short(n.replace(" (illustrative)", ""), 38).ljust(38) for n in eligible["name"]],
-            "score": eligible["score"].map("{:.1f}".format),
-            "financial": eligible["financial"].map("{:.0f}".format),
-            "local": eligible["local_economy"].map("{:.0f}".format),
-            "social": eligible["social"].map("{:.0f}".format),
-            "confidence": eligible["confidence"].map("{:.0%}".format),
+            "rank": shown["rank"].astype(int),
+            "id": shown.index,
+            "name": [_short(n.replace(" (illustrative)", ""), 38).ljust(38) for n in shown["name"]],
+            "score": shown["score"].map("{:.1f}".format),
+            "financial": shown["financial"].map("{:.0f}".format),
+            "local": shown["local_economy"].map("{:.0f}".format),
+            "social": shown["social"].map("{:.0f}".format),
+            "confidence": shown["confidence"].map("{:.0%}".format),
             "rank 5-95%": [
-                f"{int(lo)}-{int(hi)}"
-                for lo, hi in zip(eligible["rank_low"], eligible["rank_high"], strict=True)
+                f"{int(lo)}-{int(hi)}" for lo, hi in zip(shown["rank_low"], shown["rank_high"], strict=True)
             ],
-            f"P(top {k})": eligible["p_top_k"].map("{:.0%}".format),
+            f"P(top {k})": shown["p_top_k"].map("{:.0%}".format),
         }
     )
     places = ", ".join(str(reference.places.at[c, "name"]) for c in mandate.places)
@@ -67,6 +86,10 @@ def screen_text(screen: Screen, mandate: Mandate, reference: Reference) -> str:
         "",
         rows.to_string(index=False) if len(rows) else "(no eligible candidates)",
     ]
+    if len(eligible) > len(shown):
+        lines.append(
+            f"... and {len(eligible) - len(shown):,} more eligible candidates (--json OUT has every one)"
+        )
     if screen.stability_note:
         lines += ["", screen.stability_note]
     return "\n".join(lines + _exclusions(screen))
@@ -153,6 +176,8 @@ def allocation_text(result: RunResult, reference: Reference) -> str:
         lines.append(f"note: {result.solver.message}")
     if result.binding:
         lines += ["", "Binding limits:"] + [f"  - {b.message}" for b in result.binding]
+    if result.frontier_note:
+        lines += ["", result.frontier_note]
     if result.compared:
         lines.append(comparison_text(result))
     return "\n".join(lines)

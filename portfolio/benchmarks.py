@@ -8,11 +8,13 @@
   Each place's share is a named floor `city_weights.<ONS code>`; the floors add up to 1, so each
   place gets exactly its share. A place the limits hold back gets what it can take, and the rest
   is spread over the other places in proportion to their weights (portfolio.place_shares; noted).
+  Beyond SEARCHED_UP_TO eligible candidates, when the spread needs a search over which candidates
+  to hold, the benchmark is not built, and a note says why.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 import cvxpy as cp
 import numpy as np
@@ -22,8 +24,8 @@ from portfolio.allocate import Allocation, allocate
 from portfolio.constraints import Limit, mandate_limits
 from portfolio.holdings import Holdings
 from portfolio.inputs import AllocationInputs, allocation_inputs
-from portfolio.place_shares import place_shares
-from portfolio.problem import SolveOptions
+from portfolio.place_shares import NotSearched, place_shares
+from portfolio.problem import SEARCHED_UP_TO, SolveOptions
 from portfolio.risk import RiskModel
 from screening.eligibility import eligibility
 from screening.reading.candidates import Universe
@@ -80,7 +82,12 @@ def city_weighted(
         )
         return CityWeighted("infeasible", weighting, table, notes=notes)
     limits = mandate_limits(spread, inputs)
-    shares = place_shares(inputs, spread, limits, where, table["proportional_share"], options)
+    if inputs.n > SEARCHED_UP_TO:
+        options = replace(options, search_choices=False)
+    try:
+        shares = place_shares(inputs, spread, limits, where, table["proportional_share"], options)
+    except NotSearched:
+        return CityWeighted("not_searched", weighting, table, notes=[*notes, _not_searched(inputs.n)])
     floors: list[Limit] = []
     if shares is not None:  # None: no spread over these places meets the limits; allocate says why
         table["target_share"] = shares.shares
@@ -88,6 +95,8 @@ def city_weighted(
         notes += _redistribution_notes(table, shares.held, shares.left)
         floors = _place_floors(table, where)
     result = allocate(inputs, spread, options, floors)
+    if result.status == "not_searched":
+        return CityWeighted("not_searched", weighting, table, notes=[*notes, _not_searched(inputs.n)])
     if shares is None or not result.feasible:
         notes += [
             f"The city-weighted benchmark cannot meet the limits: {d.message}" for d in result.diagnosis
@@ -99,6 +108,15 @@ def city_weighted(
     )
     holdings = Holdings.of("city_weighted", CITY_LABEL.format(weighting=weighting), candidates=amounts)
     return CityWeighted(result.status, weighting, table, holdings, result, notes)
+
+
+def _not_searched(candidates: int) -> str:
+    return (
+        f"The city-weighted benchmark is not built: with {candidates:,} eligible candidates across the "
+        f"UK places (more than {SEARCHED_UP_TO:,}), spreading the money by place needs a search over "
+        "which candidates to hold (for minimum tickets or the fewest holdings) that could take many "
+        "minutes. The comparison with the UK benchmark is complete."
+    )
 
 
 def _spread(

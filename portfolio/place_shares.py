@@ -39,6 +39,18 @@ RISE = (
 )
 
 
+class NotSearched(Exception):
+    """A solve needed a search over yes/no choices that SolveOptions.search_choices ruled out."""
+
+
+def _solved(built: Built, options: SolveOptions) -> bool:
+    """True when `built` has a solution; NotSearched when the answer needed a search not made."""
+    report = solve(built, options)
+    if report.status == "not_searched":
+        raise NotSearched
+    return report.has_solution
+
+
 @dataclass(frozen=True)
 class PlaceShares:
     """Each place's share of the target, the most each could take on its own (both 0-1; the
@@ -60,7 +72,8 @@ def place_shares(
     options: SolveOptions,
 ) -> PlaceShares | None:
     """The shares for the places in `proportional`'s index (`where` gives each candidate's place);
-    None when no spread over these places meets the limits."""
+    None when no spread over these places meets the limits. NotSearched when an answer needs a
+    search over yes/no choices and `options.search_choices` is False."""
     filling = _Filling(
         build(inputs, limits, mandate), where, proportional, replace(options, mip_gap=EXACT_GAP)
     )
@@ -122,7 +135,7 @@ class _Filling:
         """True when every place can have at least its share at once."""
         self.floor.value = self._floors(shares)
         self.pick.value = np.zeros(len(shares))
-        return solve(self.most, self.options).has_solution
+        return _solved(self.most, self.options)
 
     def progressive(self, capacity: pd.Series) -> PlaceShares | None:
         """The shares by progressive filling, level by level (None when no level can be met).
@@ -136,7 +149,7 @@ class _Filling:
         while free:
             self.floor.value = self._floors(settled)
             self.rising.value = proportional.where(proportional.index.isin(free), 0.0).to_numpy(dtype=float)
-            if not solve(self.common, self.options).has_solution:
+            if not _solved(self.common, self.options):
                 return None
             top = float(self.level.value)
             full = (1.0 - float(settled.sum())) / float(proportional[free].sum())
@@ -166,7 +179,7 @@ class _Filling:
         """The most `place` can take with every place at or above `floors` (NaN if the solve fails)."""
         self.floor.value = self._floors(floors)
         self.pick.value = (self.proportional.index == place).astype(float)
-        if not solve(self.most, self.options).has_solution:
+        if not _solved(self.most, self.options):
             return math.nan
         return float(self.money.value[self.proportional.index.get_loc(place)])
 

@@ -19,6 +19,10 @@ from screening.reading.mandate import Mandate
 DEFAULT_IMPACT_WEIGHT = 0.0005  # blended objective: 5 bp of return per point of impact score
 DEFAULT_RISK_AVERSION = 1.0  # blended objective: penalty per unit of variance
 MIN_HOLDING = 10 * HELD  # with min_holdings, the least a held candidate takes (£1,000 of £100m)
+# Eligible candidates beyond which the frontier and the city-weighted benchmark do not search over
+# yes/no choices their continuous optimum does not settle (one search over 3,000 can take minutes;
+# the allocation itself is always searched). A rule on the inputs, never on a machine's speed.
+SEARCHED_UP_TO = 500
 EXACT_GAP = 1e-9  # the gap for small yes/no problems whose optimum must be exact, not merely good
 
 
@@ -30,6 +34,7 @@ class SolveOptions:
     mip_gap: float = 1e-4
     continuous_solver: str = "CLARABEL"
     integer_solver: str = "SCIP"
+    search_choices: bool = True  # False: a yes/no problem its relaxation does not settle is not searched
 
 
 @dataclass
@@ -47,14 +52,16 @@ class Built:
 
 @dataclass
 class Relaxation:
-    """A yes/no problem whose choices only count holdings (min_holdings, no minimum tickets), as a
-    continuous problem over the same weights. Its optimum bounds the yes/no problem's; when it
-    already holds at least `least` candidates of MIN_HOLDING or more, it is the yes/no problem's
-    optimum too (proved: gap 0), and SCIP is not needed. An interior-point optimum lies inside the
-    face of optimal allocations, so the holdings it chooses are those of every optimum."""
+    """A yes/no problem as a continuous problem over the same weights, without its yes/no choices
+    (no minimum tickets, no count of holdings). Its optimum bounds the yes/no problem's; when that
+    optimum already meets them (every candidate it holds takes at least its minimum ticket, and
+    at least `least` candidates take MIN_HOLDING or more), it is the yes/no problem's optimum too
+    (proved: gap 0), and SCIP is not needed. An interior-point optimum lies inside the face of
+    optimal allocations, so the holdings it chooses are those of every optimum."""
 
     problem: cp.Problem
-    least: int  # the largest min_holdings among the limits
+    least: int  # the largest min_holdings among the limits (0 without one)
+    lower: np.ndarray  # each candidate's minimum ticket, a share of the target (0 = none)
 
 
 @dataclass(frozen=True)
@@ -62,7 +69,8 @@ class SolveReport:
     """What the solver said, in plain terms."""
 
     status: str  # optimal, time_limit, optimal_inaccurate, infeasible, unbounded, solver_error,
-    # time_limit_no_solution (the time limit came before any allocation was found)
+    # time_limit_no_solution (the time limit came before any allocation was found), not_searched
+    # (a yes/no problem left unsolved because SolveOptions.search_choices is False)
     solver: str
     seconds: float
     gap: float | None = None
@@ -153,13 +161,12 @@ def _relaxation(
     constraints: dict[str, cp.Constraint],
     objective: cp.Objective,
 ) -> Relaxation | None:
-    """The continuous problem to try first, when the yes/no choices only count holdings."""
-    if inputs.has_minimum_tickets:
-        return None
+    """The continuous problem to try first: the same limits without minimum tickets or counts."""
     counts = {limit.key: int(limit.limit) for limit in limits if limit.needs_holdings}
     kept = [c for key, c in constraints.items() if key not in counts and key not in _TICKET_KEYS]
     tickets = _ticket_constraints(inputs, Variables(w, None))
-    return Relaxation(cp.Problem(objective, kept + list(tickets.values())), max(counts.values(), default=0))
+    problem = cp.Problem(objective, kept + list(tickets.values()))
+    return Relaxation(problem, max(counts.values(), default=0), inputs.lower)
 
 
 _TICKET_KEYS = ("max_ticket_gbp", "min_ticket_gbp")
@@ -191,7 +198,7 @@ def variant(built: Built, objective: cp.Objective, extra: list[cp.Constraint]) -
         held = built.variables.held
         uses_held = any(v.id == held.id for part in [objective, *extra] for v in part.variables())
         kept = [*relaxed.problem.constraints, *extra]
-        relaxed = None if uses_held else Relaxation(cp.Problem(objective, kept), relaxed.least)
+        relaxed = None if uses_held else replace(relaxed, problem=cp.Problem(objective, kept))
     return replace(built, problem=problem, mixed_integer=problem.is_mixed_integer(), relaxed=relaxed)
 
 
@@ -216,6 +223,8 @@ def solve(built: Built, options: SolveOptions | None = None) -> SolveReport:
         settled = _by_relaxation(built, options)
         if settled is not None:
             return settled
+    if built.mixed_integer and not options.search_choices:
+        return SolveReport("not_searched", options.integer_solver, 0.0, message="yes/no choices not searched")
     solver = options.integer_solver if built.mixed_integer else options.continuous_solver
     started = time.perf_counter()
     try:
@@ -253,8 +262,11 @@ def _by_relaxation(built: Built, options: SolveOptions) -> SolveReport | None:
         return report
     if report.status not in ("optimal", "optimal_inaccurate"):  # inaccurate: still checked on the pounds
         return None
-    held = np.asarray(built.variables.weights.value, dtype=float) >= MIN_HOLDING * (1 - 1e-6)
-    if int(held.sum()) < built.relaxed.least:
+    w = np.asarray(built.variables.weights.value, dtype=float)
+    lower = built.relaxed.lower
+    held = w >= np.maximum(lower, MIN_HOLDING) * (1 - 1e-6)
+    short = (w > HELD) & (w < lower * (1 - 1e-6))  # held, but below its minimum ticket
+    if int(held.sum()) < built.relaxed.least or bool(short.any()):
         return None
     built.variables.held.value = held.astype(float)
     return replace(report, gap=0.0)

@@ -83,6 +83,7 @@ def _document(run: AllocationRun, universe: Universe, mandate: Mandate, referenc
         "diagnosis": [d.as_dict() for d in result.diagnosis],
         "binding": [b.as_dict() for b in result.binding],
         "frontier": [p.as_dict() for p in run.frontier],
+        **({"frontier_note": run.frontier_note} if run.frontier_note else {}),
         "solver": {
             "name": report.solver if report else None,
             "status": report.status if report else None,

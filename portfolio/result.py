@@ -300,6 +300,7 @@ class RunResult(_Part):
     diagnosis: list[Diagnosis] = Field(default_factory=list)
     binding: list[Binding] = Field(default_factory=list)
     frontier: list[FrontierPoint] = Field(default_factory=list)
+    frontier_note: str | None = None  # why points asked for are missing (very large universes)
     solver: Solver = Field(default_factory=Solver)
     checks: Checks = Field(default_factory=Checks)
     risk_model: str = "factor model"

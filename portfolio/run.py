@@ -34,6 +34,7 @@ class AllocationRun:
     frontier: list[FrontierPoint]
     # benchmarks, impact totals, fiduciary test, stress, projection and summary; None without an allocation
     comparison: Comparison | None = None
+    frontier_note: str | None = None  # why frontier points are missing (portfolio.frontier.FrontierCurve)
 
 
 def risk_model(
@@ -96,7 +97,7 @@ def with_frontier(
         return run
     known = result.metrics()["impact_score"] / 100 if mandate.objective == "max_impact" else None
     found = frontier(result.inputs, mandate, result.limits, points, options, highest=known)
-    return replace(run, frontier=found)
+    return replace(run, frontier=found.points, frontier_note=found.note)
 
 
 def run_scenario(scenario: ScenarioInputs, screen: Screen | None = None) -> AllocationRun:
