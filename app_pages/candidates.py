@@ -9,7 +9,7 @@ from screening.reading.tables import InputFile
 
 def _fix_in_place(name: str, content: bytes, errors: list, upload_id: str) -> None:
     """The rejected file in an editor, each row with its problems beside it, to fix and check again."""
-    frame = as_read(InputFile(name, content, "upload"))
+    frame = as_read(InputFile(name, content, "upload"), state.upload_limits())
     if frame is None or frame.empty:
         return
     by_line: dict[int, list[str]] = {}
@@ -39,7 +39,11 @@ def _fix_in_place(name: str, content: bytes, errors: list, upload_id: str) -> No
 
 st.title("Candidate investments")
 
-upload = st.file_uploader("Use your own candidate file (CSV or XLSX)", type=["csv", "xlsx"])
+upload = st.file_uploader(
+    "Use your own candidate file (CSV or XLSX)",
+    type=["csv", "xlsx"],
+    help=f"This app reads a candidate file of {state.upload_limits().describe()}.",
+)
 if upload is not None and st.session_state.get("fixed_upload") == upload.file_id:
     st.success(f"{upload.name}, fixed in the app, is in use.")
 elif upload is not None:

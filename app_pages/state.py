@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import base64
 import json
+import os
 import zlib
 from dataclasses import replace
 
@@ -28,6 +29,7 @@ from portfolio.scenario import ScenarioInputs, SolveSettings, scenario_inputs
 from screening import InputFile, Problem, Universe, load_candidates
 from screening.errors import InputError
 from screening.reading import bundled
+from screening.reading.limits import UPLOAD_LIMITS, ReadLimits
 from screening.reading.mandate import Mandate, load_mandate, mandate_from_dict
 from screening.reading.reference import Reference
 from screening.screen import Screen, run_screen, screen_key
@@ -62,9 +64,26 @@ def provenance_line() -> str:
     return market_summary(reference())
 
 
+def upload_limits() -> ReadLimits:
+    """The app's limits on an uploaded file: UPLOAD_LIMITS, or what whoever hosts the app sets in
+    IMPACT_SCREEN_UPLOAD_MAX_MB and IMPACT_SCREEN_UPLOAD_MAX_ROWS (docs/inputs.md)."""
+    limits = UPLOAD_LIMITS
+    megabytes, rows = os.environ.get(UPLOAD_MB_VARIABLE), os.environ.get(UPLOAD_ROWS_VARIABLE)
+    if megabytes and megabytes.strip().isdigit():
+        size = int(megabytes) * 1_000_000
+        limits = replace(limits, max_bytes=size, max_unzipped_bytes=10 * size)
+    if rows and rows.strip().isdigit():
+        limits = replace(limits, max_rows=int(rows), max_cells=int(rows) * 60)
+    return limits
+
+
+UPLOAD_MB_VARIABLE, UPLOAD_ROWS_VARIABLE = "IMPACT_SCREEN_UPLOAD_MAX_MB", "IMPACT_SCREEN_UPLOAD_MAX_ROWS"
+
+
 @st.cache_data(max_entries=32, show_spinner=False)
 def _load(name: str, content: bytes, origin: str) -> Universe:
-    return load_candidates(InputFile(name, content, origin), reference())  # type: ignore[arg-type]
+    limits = upload_limits() if origin == "upload" else None
+    return load_candidates(InputFile(name, content, origin), reference(), limits)  # type: ignore[arg-type]
 
 
 @st.cache_data(max_entries=1, show_spinner=False)

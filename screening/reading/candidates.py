@@ -16,6 +16,7 @@ from screening.errors import InputError
 from screening.reading import bundled
 from screening.reading.cells import parse_text
 from screening.reading.columns import Column, normalise_name, validate_table
+from screening.reading.limits import ReadLimits
 from screening.reading.problems import Problem, raise_if_errors
 from screening.reading.provenance import Provenance, provenance_of
 from screening.reading.reference import Reference, bundled_reference, place_aliases, place_suggestion
@@ -103,11 +104,14 @@ class Universe:
         return self.provenance.name
 
 
-def load_candidates(source: InputFile | None = None, reference: Reference | None = None) -> Universe:
-    """Read and check a candidate file (the bundled one by default); InputError lists every problem."""
+def load_candidates(
+    source: InputFile | None = None, reference: Reference | None = None, limits: ReadLimits | None = None
+) -> Universe:
+    """Read and check a candidate file (the bundled one by default) within `limits` (by default
+    those of its origin, see screening.reading.limits); InputError lists every problem."""
     source = source or bundled.read(bundled.CANDIDATES)
     reference = reference or bundled_reference()
-    raw = read_table(source, sheet="candidates")
+    raw = read_table(source, sheet="candidates", limits=limits)
     frame, lines, problems = validate_table(raw, candidate_columns(reference))
     problems += _duplicate_ids(raw) + _check_rows(raw.file, frame, lines)
     problems.sort(key=lambda p: p.line or 0)
@@ -180,11 +184,11 @@ def to_csv_bytes(frame: pd.DataFrame) -> bytes:
     return frame.to_csv(index=False).encode("utf-8")
 
 
-def as_read(source: InputFile) -> pd.DataFrame | None:
+def as_read(source: InputFile, limits: ReadLimits | None = None) -> pd.DataFrame | None:
     """A candidate file's cells as written (text, unchecked), indexed by the line each row starts
     on, for fixing a rejected file in place; None when nothing table-like can be read from it."""
     try:
-        raw = read_table(source, sheet="candidates")
+        raw = read_table(source, sheet="candidates", limits=limits)
     except InputError:
         return None
     width = len(raw.header)

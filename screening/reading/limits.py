@@ -33,5 +33,10 @@ class ReadLimits:
 
 FILE_LIMITS = ReadLimits()
 UPLOAD_LIMITS = ReadLimits(
-    max_bytes=10_000_000, max_unzipped_bytes=100_000_000, max_rows=20_000, max_columns=200, max_cells=600_000
+    max_bytes=10_000_000, max_unzipped_bytes=100_000_000, max_rows=5_000, max_columns=200, max_cells=300_000
 )
+
+
+def limits_for(origin: str) -> ReadLimits:
+    """The limits for a file of this origin: UPLOAD_LIMITS for an upload to the app, else FILE_LIMITS."""
+    return UPLOAD_LIMITS if origin == "upload" else FILE_LIMITS

@@ -17,7 +17,7 @@ from pathlib import Path
 from typing import Literal
 
 from screening.errors import InputError
-from screening.reading.limits import FILE_LIMITS, ReadLimits
+from screening.reading.limits import ReadLimits, limits_for
 from screening.reading.problems import Problem
 
 Origin = Literal["bundled", "file", "upload"]
@@ -66,8 +66,10 @@ class RawTable:
     problems: list[Problem] = field(default_factory=list)
 
 
-def read_table(source: InputFile, sheet: str | None = None, limits: ReadLimits = FILE_LIMITS) -> RawTable:
-    """Read CSV or XLSX content within `limits`; raise InputError when nothing usable can be read."""
+def read_table(source: InputFile, sheet: str | None = None, limits: ReadLimits | None = None) -> RawTable:
+    """Read CSV or XLSX content within `limits` (by default those of the file's origin: lower for
+    an upload to the app); raise InputError when nothing usable can be read."""
+    limits = limits or limits_for(source.origin)
     data = source.content
     if len(data) > limits.max_bytes:
         raise too_large(source.name, None, f"the file is {len(data) / 1e6:,.1f} MB", limits)
