@@ -292,3 +292,26 @@ def test_a_place_typed_by_its_name_is_read_as_its_code(write_csv, candidate_rows
     universe = load_candidates(write_csv(candidate_rows))
     assert universe.warnings == []
     assert list(universe.frame["local_authority"].iloc[:2]) == ["E07000123", "E07000126"]
+
+
+def test_an_upload_to_the_app_is_read_within_the_lower_upload_limits():
+    """The same 5,001 rows: a file on the command line is read whole; an upload to the shared app
+    is refused with its row limit named, before any checking or scoring."""
+    from screening.reading import bundled as files
+    from screening.reading.limits import UPLOAD_LIMITS
+    from screening.reading.tables import InputFile
+
+    lines = files.bundled(files.CANDIDATES).read_text(encoding="utf-8").splitlines()
+    header, rows = lines[0], lines[1:]
+    ids = header.split(",").index("id")
+    body = []
+    for k in range(UPLOAD_LIMITS.max_rows + 1):
+        cells = rows[k % len(rows)].split(",")  # the bundled file has no quoted commas in the id
+        cells[ids] = f"U{k:05d}"
+        body.append(",".join(cells))
+    content = ("\n".join([header, *body]) + "\n").encode("utf-8")
+    assert len(load_candidates(InputFile("many.csv", content, "file")).frame) == UPLOAD_LIMITS.max_rows + 1
+    with pytest.raises(InputError) as refused:
+        load_candidates(InputFile("many.csv", content, "upload"))
+    (problem,) = refused.value.problems
+    assert problem.file == "many.csv" and "more than 5,000 rows" in problem.message
