@@ -154,27 +154,14 @@ def _chartsheet(name: str, index: int, with_chart: bool) -> Callable:
 
 
 @pytest.mark.parametrize("with_chart", [True, False], ids=["with-a-chart", "empty-chartsheet"])
-def test_chartsheet_named_candidates(tmp_path, with_chart):
-    """`candidates` is a chartsheet and the table is on sheet `data`: read the table, or say
-    that `candidates` is a chart; never an internal error."""
+@pytest.mark.parametrize(
+    ("chart", "table"), [("candidates", "data"), ("Chart1", "Pipeline")], ids=["named-candidates", "first"]
+)
+def test_a_chartsheet_beside_the_table(tmp_path, with_chart, chart, table):
+    """A chartsheet named `candidates` (the table on sheet `data`), or a chartsheet first and
+    the table second: read the table, or say that the sheet is a chart; never an internal error."""
     rows = bundled_rows()
-    book = write_book(
-        tmp_path / "book.xlsx", rows, sheet="data", edit=_chartsheet("candidates", 0, with_chart)
-    )
-    outcome = run("validate", "--candidates", book)
-    assert_no_crash(outcome)
-    if outcome.code == 0:
-        assert_reads_like_csv(tmp_path, book, rows)
-    else:
-        assert_refused(outcome, book)
-
-
-@pytest.mark.parametrize("with_chart", [True, False], ids=["with-a-chart", "empty-chartsheet"])
-def test_chartsheet_first_and_table_second(tmp_path, with_chart):
-    rows = bundled_rows()
-    book = write_book(
-        tmp_path / "book.xlsx", rows, sheet="Pipeline", edit=_chartsheet("Chart1", 0, with_chart)
-    )
+    book = write_book(tmp_path / "book.xlsx", rows, sheet=table, edit=_chartsheet(chart, 0, with_chart))
     outcome = run("validate", "--candidates", book)
     assert_no_crash(outcome)
     if outcome.code == 0:
