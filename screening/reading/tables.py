@@ -104,7 +104,7 @@ class RowCounter:
         self.cells += width
         if width > self.limits.max_columns:
             raise too_large(self.file, line, f"this row reaches column {column_letters(width)}", self.limits)
-        if self.rows > self.limits.max_rows:
+        if self.rows > self.limits.max_rows + 1:  # the header row is not one of the table's rows
             raise too_large(self.file, line, f"more than {self.limits.max_rows:,} rows", self.limits)
         if self.cells > self.limits.max_cells:
             raise too_large(self.file, line, f"more than {self.limits.max_cells:,} cells", self.limits)

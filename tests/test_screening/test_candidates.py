@@ -295,8 +295,8 @@ def test_a_place_typed_by_its_name_is_read_as_its_code(write_csv, candidate_rows
 
 
 def test_an_upload_to_the_app_is_read_within_the_lower_upload_limits():
-    """The same 5,001 rows: a file on the command line is read whole; an upload to the shared app
-    is refused with its row limit named, before any checking or scoring."""
+    """5,000 rows (the limit, besides the header) are read as an upload; 5,001 are read whole from
+    the command line and refused as an upload to the shared app, with the row limit named."""
     from screening.reading import bundled as files
     from screening.reading.limits import UPLOAD_LIMITS
     from screening.reading.tables import InputFile
@@ -304,14 +304,21 @@ def test_an_upload_to_the_app_is_read_within_the_lower_upload_limits():
     lines = files.bundled(files.CANDIDATES).read_text(encoding="utf-8").splitlines()
     header, rows = lines[0], lines[1:]
     ids = header.split(",").index("id")
-    body = []
-    for k in range(UPLOAD_LIMITS.max_rows + 1):
-        cells = rows[k % len(rows)].split(",")  # the bundled file has no quoted commas in the id
-        cells[ids] = f"U{k:05d}"
-        body.append(",".join(cells))
-    content = ("\n".join([header, *body]) + "\n").encode("utf-8")
-    assert len(load_candidates(InputFile("many.csv", content, "file")).frame) == UPLOAD_LIMITS.max_rows + 1
+
+    def table(count: int) -> bytes:
+        body = []
+        for k in range(count):
+            cells = rows[k % len(rows)].split(",")  # the bundled file has no quoted commas in the id
+            cells[ids] = f"U{k:05d}"
+            body.append(",".join(cells))
+        return ("\n".join([header, *body]) + "\n").encode("utf-8")
+
+    most = UPLOAD_LIMITS.max_rows
+    assert len(load_candidates(InputFile("most.csv", table(most), "upload")).frame) == most
+    content = table(most + 1)
+    assert len(load_candidates(InputFile("many.csv", content, "file")).frame) == most + 1
     with pytest.raises(InputError) as refused:
         load_candidates(InputFile("many.csv", content, "upload"))
     (problem,) = refused.value.problems
     assert problem.file == "many.csv" and "more than 5,000 rows" in problem.message
+    assert problem.line == most + 2  # the first row past the limit, after the header on line 1
