@@ -84,7 +84,7 @@ if not state.presenting():
 result = state.screen()
 eligible = result.eligible
 st.caption(
-    f"{len(eligible)} of {len(result.table)} candidates eligible · {state.universe().provenance.describe()}"
+    f"{len(eligible):,} of {len(result.table):,} candidates eligible · {state.universe().provenance.describe()}"
 )
 st.caption(state.provenance_line())
 if len(eligible):
