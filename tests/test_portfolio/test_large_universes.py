@@ -65,3 +65,31 @@ def test_the_city_weighted_benchmark_beyond_the_size_rule_is_exact_or_explained(
     else:  # settled without a search: the same pounds as the searched benchmark
         assert cut.allocation is not None and full.allocation is not None
         assert cut.allocation.amounts.equals(full.allocation.amounts)
+
+
+def test_what_is_left_out_is_said_in_the_json_and_the_text(monkeypatch):
+    """The run's JSON carries `frontier_note` and the city-weighted benchmark's note; the text
+    the command line prints says both, so a blank row or a missing curve is never unexplained."""
+    from impact_screen.output import allocation_text
+    from portfolio.report import run_result
+    from portfolio.run import run_allocation
+
+    monkeypatch.setattr(frontier_module, "SEARCHED_UP_TO", 3)
+    monkeypatch.setattr(benchmarks, "SEARCHED_UP_TO", 3)
+    run = run_allocation(UNIVERSE, MANDATE, REFERENCE, frontier_points=9, screen=SCREEN)
+    result = run_result(run, UNIVERSE, MANDATE, REFERENCE)
+    document = result.to_json()
+    assert document["frontier_note"] == run.frontier_note and "of its 9 points" in run.frontier_note
+    city = result.benchmarks.city_weighted
+    assert city.status == "not_searched" and any("is not built" in n for n in city.city_notes)
+    text = " ".join(allocation_text(result, REFERENCE).split())
+    assert "of its 9 points" in text and "The city-weighted benchmark is not built" in text
+
+
+def test_a_small_run_has_no_frontier_note():
+    from portfolio.report import run_result
+    from portfolio.run import run_allocation
+
+    run = run_allocation(UNIVERSE, MANDATE, REFERENCE, frontier_points=5, screen=SCREEN)
+    assert run.frontier_note is None and len(run.frontier) == 5
+    assert "frontier_note" not in run_result(run, UNIVERSE, MANDATE, REFERENCE).to_json()
