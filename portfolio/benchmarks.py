@@ -24,10 +24,11 @@ from portfolio.allocate import Allocation, allocate
 from portfolio.constraints import Limit, mandate_limits
 from portfolio.holdings import Holdings
 from portfolio.inputs import AllocationInputs, allocation_inputs
-from portfolio.place_shares import NotSearched, place_shares
+from portfolio.place_shares import place_shares
 from portfolio.problem import SEARCHED_UP_TO, SolveOptions
 from portfolio.risk import RiskModel
 from screening.eligibility import eligibility
+from screening.errors import NotSearched
 from screening.reading.candidates import Universe
 from screening.reading.mandate import Mandate
 from screening.reading.reference import Reference

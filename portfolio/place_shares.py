@@ -31,16 +31,13 @@ import pandas as pd
 from portfolio.constraints import Limit
 from portfolio.inputs import AllocationInputs
 from portfolio.problem import EXACT_GAP, Built, SolveOptions, build, solve, variant
+from screening.errors import NotSearched
 from screening.reading.mandate import Mandate
 
 LEVEL_TOLERANCE = 1e-7  # relative slack on shares already settled, for the solver's precision
 RISE = (
     1e-4  # a place that cannot rise this much (relative, £1,000 of a £10m share) above the level is held back
 )
-
-
-class NotSearched(Exception):
-    """A solve needed a search over yes/no choices that SolveOptions.search_choices ruled out."""
 
 
 def _solved(built: Built, options: SolveOptions) -> bool:

@@ -44,3 +44,8 @@ class StoreError(ImpactScreenError):
 
 class ReportError(ImpactScreenError):
     """A report could not be made: the PDF engine or its system libraries are missing, or it failed."""
+
+
+class NotSearched(ImpactScreenError):
+    """A solve needed a search over yes/no choices that the size rule left out (caught inside the
+    city-weighted benchmark, which then says it is not built; never shown as an error)."""
