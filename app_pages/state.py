@@ -71,8 +71,8 @@ def upload_limits() -> ReadLimits:
     megabytes, rows = os.environ.get(UPLOAD_MB_VARIABLE), os.environ.get(UPLOAD_ROWS_VARIABLE)
     if megabytes and megabytes.strip().isdigit():
         size = int(megabytes) * 1_000_000
-        limits = replace(limits, max_bytes=size, max_unzipped_bytes=10 * size)
-    if rows and rows.strip().isdigit():
+        limits = replace(limits, max_bytes=size, max_unzipped_bytes=10 * size)  # as UPLOAD_LIMITS: 10x
+    if rows and rows.strip().isdigit():  # cells for 60 columns a row, as UPLOAD_LIMITS allows
         limits = replace(limits, max_rows=int(rows), max_cells=int(rows) * 60)
     return limits
 

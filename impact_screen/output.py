@@ -202,7 +202,7 @@ def comparison_text(result: RunResult) -> str:
         test += f"; {verdict} the committee's limit of {show('tolerance_bp', panel.tolerance_bp)}"
     lines = ["", "Compared with the same money elsewhere:", *rows, test]
     city = result.benchmarks.city_weighted if result.benchmarks is not None else None
-    if city is not None and city.status not in ("optimal", "optimal_inaccurate", "time_limit"):  # blank: why
+    if city is not None and city.expected_return is None:  # its row above is blank: say why
         lines += [textwrap.fill(note, width=100) for note in city.city_notes]
     worst = max(stress, key=lambda s: s.portfolio_loss_gbp or 0.0, default=None)
     if worst is not None:

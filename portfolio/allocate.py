@@ -95,7 +95,11 @@ def allocate(
     weights = amounts.to_numpy() / inputs.target_gbp
     violations = {limit.key: limit.violation(inputs, weights) for limit in limits}
     holdings = int(np.count_nonzero(amounts.to_numpy()))
-    broken = {k: v for k, v in violations.items() if v > _tolerance(limits, k, inputs.target_gbp, holdings)}
+    broken = {
+        limit.key: violations[limit.key]
+        for limit in limits
+        if violations[limit.key] > _tolerance(limit, inputs.target_gbp, holdings)
+    }
     if broken:  # the pounds are checked whatever the solver said: an answer outside a limit is no answer
         key = max(broken, key=broken.__getitem__)
         message = f"the solver's answer breaks {key} by {broken[key]:.2g}; nothing is reported"
@@ -107,11 +111,10 @@ def allocate(
     )
 
 
-def _tolerance(limits: list[Limit], key: str, target_gbp: float, holdings: int) -> float:
-    """How far the pounds may sit outside limit `key` for arithmetic alone: a cap on money by a
+def _tolerance(limit: Limit, target_gbp: float, holdings: int) -> float:
+    """How far the pounds may sit outside `limit` for arithmetic alone: a cap on money by a
     penny; a floor on money (the city-weighted benchmark's places) by under a pound a holding, what
     whole pounds can lose; any other limit by CHECK_TOLERANCE; a count not at all."""
-    limit = next(limit for limit in limits if limit.key == key)
     if limit.unit == "share":
         return (PENNY_GBP if limit.sense == "<=" else max(holdings, 1)) / target_gbp
     return 0.0 if limit.unit == "count" else CHECK_TOLERANCE

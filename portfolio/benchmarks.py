@@ -88,7 +88,7 @@ def city_weighted(
     try:
         shares = place_shares(inputs, spread, limits, where, table["proportional_share"], options)
     except NotSearched:
-        return CityWeighted("not_searched", weighting, table, notes=[*notes, _not_searched(inputs.n)])
+        return _not_built(weighting, table, notes, inputs.n)
     floors: list[Limit] = []
     if shares is not None:  # None: no spread over these places meets the limits; allocate says why
         table["target_share"] = shares.shares
@@ -97,7 +97,7 @@ def city_weighted(
         floors = _place_floors(table, where)
     result = allocate(inputs, spread, options, floors)
     if result.status == "not_searched":
-        return CityWeighted("not_searched", weighting, table, notes=[*notes, _not_searched(inputs.n)])
+        return _not_built(weighting, table, notes, inputs.n)
     if shares is None or not result.feasible:
         notes += [
             f"The city-weighted benchmark cannot meet the limits: {d.message}" for d in result.diagnosis
@@ -111,13 +111,15 @@ def city_weighted(
     return CityWeighted(result.status, weighting, table, holdings, result, notes)
 
 
-def _not_searched(candidates: int) -> str:
-    return (
+def _not_built(weighting: str, table: pd.DataFrame, notes: list[str], candidates: int) -> CityWeighted:
+    """The benchmark left out by the size rule, with the note that says why."""
+    why = (
         f"The city-weighted benchmark is not built: with {candidates:,} eligible candidates across the "
         f"UK places (more than {SEARCHED_UP_TO:,}), spreading the money by place needs a search over "
         "which candidates to hold (for minimum tickets or the fewest holdings) that could take many "
         "minutes. The comparison with the UK benchmark is complete."
     )
+    return CityWeighted("not_searched", weighting, table, notes=[*notes, why])
 
 
 def _spread(

@@ -20,7 +20,7 @@ import numpy as np
 
 from portfolio.constraints import Limit
 from portfolio.inputs import AllocationInputs
-from portfolio.problem import SEARCHED_UP_TO, Built, SolveOptions, build, solve
+from portfolio.problem import SEARCHED_UP_TO, Built, SolveOptions, SolveReport, build, solve
 from screening.reading.mandate import Mandate
 
 
@@ -84,7 +84,7 @@ def frontier(
     assert built.impact_floor is not None
     built.impact_floor.value = 0.0
     first = solve(built, options)
-    relaxed_only = first.status == "not_searched" and built.variables.weights.value is not None
+    relaxed_only = _continuous_only(first, built)
     if not (first.has_solution or relaxed_only):
         return FrontierCurve([], points, points if first.status == "not_searched" else 0, inputs.n)
     # unsearched, the max-return end starts from its continuous optimum's impact (points at or
@@ -110,10 +110,14 @@ def _highest_impact(
     optimum's, an upper bound (points above what the count allows are then left out)."""
     built = build(inputs, limits, mandate.model_copy(update={"objective": "max_impact"}))
     report = solve(built, options)
-    unsearched = report.status == "not_searched" and built.variables.weights.value is not None
-    if not (report.has_solution or unsearched):
+    if not (report.has_solution or _continuous_only(report, built)):
         return 0.0
     return float(inputs.impact @ built.variables.weights.value)
+
+
+def _continuous_only(report: SolveReport, built: Built) -> bool:
+    """True when the yes/no search was skipped but the continuous optimum left its weights."""
+    return report.status == "not_searched" and built.variables.weights.value is not None
 
 
 def _point(inputs: AllocationInputs, built: Built, previous: FrontierPoint | None) -> FrontierPoint:
