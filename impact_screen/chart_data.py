@@ -167,7 +167,8 @@ class Table:
 
 
 def city_weighted_places(result: RunResult) -> Table | None:
-    """Where the city-weighted benchmark puts the money: each place with money, largest first."""
+    """Where the city-weighted benchmark puts the money: each place with money, largest first
+    (None when it places none: not built, or the limits cannot be met; its notes say why)."""
     city = result.benchmarks.city_weighted if result.benchmarks is not None else None
     if city is None or not city.places:
         return None
@@ -177,5 +178,7 @@ def city_weighted_places(result: RunResult) -> Table | None:
         for p in sorted(city.places, key=lambda p: (-p.amount_gbp, p.name))
         if p.amount_gbp > 0
     ]
+    if not rows:
+        return None
     columns = ("place", weight, "proportional_share", "target_share", "place_amount_gbp")
     return Table("Where the city-weighted benchmark puts the money", columns, rows)

@@ -82,6 +82,9 @@ def test_what_is_left_out_is_said_in_the_json_and_the_text(monkeypatch):
     assert document["frontier_note"] == run.frontier_note and "of its 9 points" in run.frontier_note
     city = result.benchmarks.city_weighted
     assert city.status == "not_searched" and any("is not built" in n for n in city.city_notes)
+    from impact_screen.chart_data import city_weighted_places
+
+    assert city_weighted_places(result) is None  # no empty "where it puts the money" table
     text = " ".join(allocation_text(result, REFERENCE).split())
     assert "of its 9 points" in text and "The city-weighted benchmark is not built" in text
 
