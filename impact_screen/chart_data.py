@@ -8,9 +8,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from portfolio.result import PORTFOLIOS, RunResult
+from portfolio.result import PORTFOLIOS, Pacing, RunResult
 from screening.vocabulary import FIGURES
 from screening.vocabulary import PORTFOLIOS as PORTFOLIO_LABELS
+from screening.vocabulary import asset_class as asset_class_label
 from screening.vocabulary import sector as sector_label
 
 # the figures of the side-by-side comparison (this allocation, the UK and the city-weighted
@@ -182,3 +183,81 @@ def city_weighted_places(result: RunResult) -> Table | None:
         return None
     columns = ("place", weight, "proportional_share", "target_share", "place_amount_gbp")
     return Table("Where the city-weighted benchmark puts the money", columns, rows)
+
+
+# the commitment plan's yearly table, in the order every renderer shows it (the app, the paper,
+# the workbook, the command line); the fund's own cash flow only when the mandate sets it
+PACING_COLUMNS = (
+    "year",
+    "commitments_gbp",
+    "calls_gbp",
+    "distributions_gbp",
+    "nav_gbp",
+    "net_cash_flow_gbp",
+    "fund_net_cash_flow_gbp",
+)
+
+
+def pacing_table(pacing: Pacing | None) -> Table | None:
+    """The commitment plan year by year (None when the run has no plan)."""
+    if pacing is None or not pacing.years:
+        return None
+    columns = tuple(
+        c
+        for c in PACING_COLUMNS
+        if c != "fund_net_cash_flow_gbp" or pacing.fund_net_cash_flow_gbp is not None
+    )
+    rows = [tuple(str(y.year) if c == "year" else getattr(y, c) for c in columns) for y in pacing.years]
+    return Table("Commitments, calls, distributions and value at work, year by year", columns, rows)
+
+
+def pacing_assumptions(pacing: Pacing | None) -> Table | None:
+    """The pacing assumptions of each asset class the plan paces (None when the run has no plan)."""
+    if pacing is None or not pacing.classes:
+        return None
+    columns = ("asset_class", "share", "call_rates", "distribution_yield", "growth", "fund_life_years", "bow")
+    rows = [
+        (
+            asset_class_label(c.asset_class).capitalize(),
+            c.share,
+            ", ".join(f"{r:.0%}" for r in c.call_rates),
+            c.distribution_yield,
+            c.growth,
+            c.fund_life_years,
+            c.bow if c.fund_life_years is not None else None,
+        )
+        for c in pacing.classes
+    ]
+    return Table("How each asset class is paced (assumptions)", columns, rows)
+
+
+@dataclass(frozen=True)
+class PacingChart:
+    """The commitment plan over the years, in £m: commitments, calls and distributions as bars,
+    the value at work as a line, and the target."""
+
+    title: str
+    years: list[int]
+    commitments: list[float]
+    calls: list[float]
+    distributions: list[float]
+    nav: list[float]
+    target: float
+    target_year: int
+
+
+def pacing_chart(pacing: Pacing | None) -> PacingChart | None:
+    """The data of the pacing chart (None when the run has no plan)."""
+    if pacing is None or not pacing.years:
+        return None
+    years = pacing.years
+    return PacingChart(
+        f"From commitment to money at work (£m): the target is {FIGURES['pacing_target_gbp'].format(pacing.target_gbp)} by the end of {pacing.target_year}",
+        [y.year for y in years],
+        [y.commitments_gbp / 1e6 for y in years],
+        [y.calls_gbp / 1e6 for y in years],
+        [y.distributions_gbp / 1e6 for y in years],
+        [y.nav_gbp / 1e6 for y in years],
+        pacing.target_gbp / 1e6,
+        pacing.target_year,
+    )

@@ -16,6 +16,7 @@ from pathlib import Path
 from impact_screen.inputs import load_inputs, report_problems
 from impact_screen.market_cli import add_assumptions_command
 from impact_screen.output import allocation_text, screen_text, summary_text, write_json
+from impact_screen.pacing_cli import add_pacing_assumptions_flag, add_pacing_command
 from impact_screen.runs_cli import add_runs_commands, add_save_option, check_save_target, save_if_asked
 from impact_screen.store import StoreError
 from screening import Problem
@@ -64,6 +65,8 @@ def _parser() -> argparse.ArgumentParser:
     _stability_flags(allocate)
     add_save_option(allocate)
     allocate.set_defaults(run=_allocate)
+    add_pacing_assumptions_flag(allocate)
+    add_pacing_command(commands)
     add_assumptions_command(commands)
     add_runs_commands(commands)
     return parser

@@ -27,13 +27,14 @@ BUNDLED_FILES = {
     "risk_model": bundled.RISK_MODEL,
     "uk_benchmark_mix": bundled.UK_BENCHMARK_MIX,
     "stress_scenarios": bundled.STRESS_SCENARIOS,
+    "pacing_assumptions": bundled.PACING_ASSUMPTIONS,
     **{role: REFERENCE_FILES[role] for role in REFERENCE_ROLES},
 }
 
 
 def bundled_files(reference: Reference) -> dict[str, InputFile]:
     """The bundled files a run reads besides the candidates and the mandate, by role: the
-    risk-model settings, the UK benchmark mix, the stress scenarios and the reference tables'
+    risk-model settings, the UK benchmark mix, the stress scenarios, the pacing assumptions and the reference tables'
     places, retention and social-value files (checked to be the bytes `reference` was read from)."""
     files = {role: bundled.read(name) for role, name in BUNDLED_FILES.items()}
     for role in REFERENCE_ROLES:
@@ -60,6 +61,9 @@ def load_inputs(
     if getattr(args, "covariance", None) is not None:
         covariance = collect(problems, lambda: InputFile.from_path(args.covariance))
     files = bundled_files(reference) | ({"mandate": mandate_file} if mandate_file else {})
+    if getattr(args, "pacing_assumptions", None) is not None:
+        pacing = collect(problems, lambda: InputFile.from_path(args.pacing_assumptions))
+        files |= {"pacing_assumptions": pacing} if pacing is not None else {}
     if candidates is None:
         raise InputError(_unique(problems))
     try:

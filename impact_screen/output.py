@@ -24,7 +24,7 @@ from screening.vocabulary import OBJECTIVES, figure, joined, money, show
 from screening.vocabulary import PORTFOLIOS as PORTFOLIO_LABELS
 
 if TYPE_CHECKING:
-    from portfolio.result import RunResult
+    from portfolio.result import Pacing, RunResult
 
 
 def write_json(path: Path, document: object) -> None:
@@ -228,3 +228,20 @@ _SHORT = {
 def _column(key: str) -> str:
     """A column heading short enough for a terminal; the full label is in the docs and the paper."""
     return _SHORT[key]
+
+
+def pacing_text(pacing: Pacing) -> str:
+    """The commitment plan: its story in sentences, the table year by year, the assumptions."""
+    from impact_screen.chart_data import pacing_assumptions, pacing_table
+    from portfolio.pacing.summary import pacing_summary
+
+    lines = [textwrap.fill(line, width=100) for line in pacing_summary(pacing, keys=True)]
+    for table in (pacing_table(pacing), pacing_assumptions(pacing)):
+        if table is None:
+            continue
+        frame = pd.DataFrame(
+            [[figure(c).format(v) for c, v in zip(table.columns, row, strict=True)] for row in table.rows],
+            columns=[figure(c).label for c in table.columns],
+        )
+        lines += ["", f"{table.title}:", frame.to_string(index=False)]
+    return "\n".join(lines)

@@ -18,11 +18,14 @@ from portfolio.fiduciary import Fiduciary, fiduciary_panel
 from portfolio.figures import PortfolioFigures
 from portfolio.holdings import Holdings, JointRisk, joint_risk
 from portfolio.impact import ImpactBasis, impact_basis, impact_totals
+from portfolio.pacing import asset_class_mix, pacing_for
 from portfolio.problem import SolveOptions
 from portfolio.projection import Projection, project
+from portfolio.result import Pacing
 from portfolio.risk import RiskModel, RiskSettings
 from portfolio.stress import StressResult, stress_tests
 from portfolio.summary import plain_summary
+from screening.errors import InputError
 from screening.reading.candidates import Universe
 from screening.reading.mandate import Mandate
 from screening.reading.provenance import Provenance
@@ -44,6 +47,7 @@ class Comparison:
     fiduciary: Fiduciary
     stress: list[StressResult]
     projection: Projection
+    pacing: Pacing | None = None  # the commitment plan, when the mandate has a [pacing] table
     summary: str = ""
     notes: list[str] = field(default_factory=list)
     seconds: float = 0.0
@@ -78,6 +82,7 @@ def compare(
         allocation, city, inputs.mix, joint, impact_basis(frame, screen, mandate, reference), reference
     )
     holdings = {k: f.holdings for k, f in figures.items()}
+    pacing, pacing_notes = _pacing_or_note(universe, mandate, reference, allocation, inputs)
     comparison = Comparison(
         portfolio=figures["portfolio"],
         uk=figures["uk"],
@@ -94,12 +99,50 @@ def compare(
             list(mandate.places),
         ),
         projection=_projection(figures, joint, target),
-        notes=[*joint.notes, *city.notes],
+        pacing=pacing,
+        notes=[*joint.notes, *city.notes, *pacing_notes],
         provenance=inputs.provenance,
     )
     names = [str(reference.places.at[c, "name"]) for c in mandate.places]
     summary = plain_summary(comparison, target, names, mandate.fund_size_gbp)
     return replace(comparison, summary=summary, seconds=time.perf_counter() - started)
+
+
+def allocation_pacing(
+    universe: Universe,
+    mandate: Mandate,
+    reference: Reference,
+    allocation: Allocation,
+    inputs: ComparisonInputs,
+    schedule: dict[int, float] | None = None,
+) -> Pacing | None:
+    """The commitment plan of the allocation's asset-class mix (or what `schedule` puts to work);
+    None without the mandate's [pacing] table; InputError when the pacing assumptions lack one of
+    the allocation's asset classes."""
+    mix = asset_class_mix(allocation.amounts.to_dict(), universe.frame["asset_class"].to_dict())
+    source = inputs.provenance.get("pacing_assumptions")
+    return pacing_for(
+        mix,
+        mandate,
+        inputs.pacing,
+        reference.assumptions["expected_return"].to_dict(),
+        schedule,
+        source.name if source is not None else "pacing_assumptions.csv",
+    )
+
+
+def _pacing_or_note(
+    universe: Universe,
+    mandate: Mandate,
+    reference: Reference,
+    allocation: Allocation,
+    inputs: ComparisonInputs,
+) -> tuple[Pacing | None, list[str]]:
+    """The comparison's commitment plan, or a note saying why there is none."""
+    try:
+        return allocation_pacing(universe, mandate, reference, allocation, inputs), []
+    except InputError as exc:
+        return None, [f"No commitment plan: {p}" for p in exc.problems]
 
 
 def _all_figures(

@@ -1,4 +1,5 @@
-"""The two files the comparison reads: the UK benchmark's strategic mix and the stress scenarios.
+"""The files the comparison reads: the UK benchmark's strategic mix, the stress scenarios and the
+pacing assumptions of the commitment plan.
 
 Both are checked by the same column rules as every other input (screening.reading.columns), so a broken
 file gets one `FILE:LINE: column 'NAME': what is wrong` line per problem, never a traceback.
@@ -11,6 +12,8 @@ from functools import cache
 
 import pandas as pd
 
+from portfolio.pacing.assumptions import load_pacing
+from portfolio.pacing.model import ClassPacing
 from screening.errors import InputError
 from screening.reading import bundled
 from screening.reading.columns import Column, suggestion, validate_table
@@ -71,10 +74,12 @@ class KnownNames:
 
 @dataclass(frozen=True)
 class ComparisonInputs:
-    """The UK benchmark mix (weight per asset class, adding to 1) and the stress scenarios."""
+    """The UK benchmark mix (weight per asset class, adding to 1), the stress scenarios and the
+    pacing assumptions per asset class (growth left blank: the class's expected return)."""
 
     mix: pd.Series
     scenarios: list[Scenario]
+    pacing: dict[str, ClassPacing] = field(default_factory=dict)
     provenance: dict[str, Provenance] = field(default_factory=dict)
 
 
@@ -162,40 +167,58 @@ def _scenarios(frame: pd.DataFrame) -> list[Scenario]:
     return result
 
 
+def load_pacing_file(source: InputFile, names: KnownNames) -> tuple[dict[str, ClassPacing], Provenance]:
+    """The pacing assumptions, one row per asset class (portfolio.pacing.assumptions)."""
+    return load_pacing(source, names.classes), provenance_of(source)
+
+
+COMPARISON_FILES = {
+    "uk_benchmark_mix": bundled.UK_BENCHMARK_MIX,
+    "stress_scenarios": bundled.STRESS_SCENARIOS,
+    "pacing_assumptions": bundled.PACING_ASSUMPTIONS,
+}
+_LOADERS = {
+    "uk_benchmark_mix": load_mix,
+    "stress_scenarios": load_scenarios,
+    "pacing_assumptions": load_pacing_file,
+}
+
+
 def load_comparison_inputs(
-    reference: Reference, mix: InputFile | None = None, scenarios: InputFile | None = None
+    reference: Reference,
+    mix: InputFile | None = None,
+    scenarios: InputFile | None = None,
+    pacing: InputFile | None = None,
 ) -> ComparisonInputs:
-    """The mix and the scenarios (the bundled files unless others are given); InputError lists
-    every problem in both files."""
+    """The mix, the scenarios and the pacing assumptions (the bundled files unless others are
+    given); InputError lists every problem in every file."""
     names = KnownNames.of(reference)
-    if mix is None and scenarios is None:
+    given = {"uk_benchmark_mix": mix, "stress_scenarios": scenarios, "pacing_assumptions": pacing}
+    if all(source is None for source in given.values()):
         return _bundled_inputs(names)
     return _load(
-        names,
-        mix or bundled.read(bundled.UK_BENCHMARK_MIX),
-        scenarios or bundled.read(bundled.STRESS_SCENARIOS),
+        names, {role: source or bundled.read(COMPARISON_FILES[role]) for role, source in given.items()}
     )
 
 
-def _load(names: KnownNames, mix_file: InputFile, scenario_file: InputFile) -> ComparisonInputs:
+def _load(names: KnownNames, sources: dict[str, InputFile]) -> ComparisonInputs:
     problems: list[Problem] = []
     loaded: dict[str, tuple] = {}
-    for key, loader, source in (
-        ("uk_benchmark_mix", load_mix, mix_file),
-        ("stress_scenarios", load_scenarios, scenario_file),
-    ):
+    for role, source in sources.items():
         try:
-            loaded[key] = loader(source, names)
+            loaded[role] = _LOADERS[role](source, names)
         except InputError as exc:
             problems += exc.problems
     raise_if_errors(problems)
-    (mix, mix_from), (scenarios, scenarios_from) = loaded["uk_benchmark_mix"], loaded["stress_scenarios"]
     return ComparisonInputs(
-        mix, scenarios, {"uk_benchmark_mix": mix_from, "stress_scenarios": scenarios_from}
+        mix=loaded["uk_benchmark_mix"][0],
+        scenarios=loaded["stress_scenarios"][0],
+        pacing=loaded["pacing_assumptions"][0],
+        provenance={role: found[1] for role, found in loaded.items()},
     )
 
 
 @cache
 def _bundled_inputs(names: KnownNames) -> ComparisonInputs:
     """The bundled files, read once per vocabulary."""
-    return _load(names, bundled.read(bundled.UK_BENCHMARK_MIX), bundled.read(bundled.STRESS_SCENARIOS))
+    return _load(names, {role: bundled.read(name) for role, name in COMPARISON_FILES.items()})

@@ -130,6 +130,7 @@ def _comparison_document(comparison: Comparison | None, universe: Universe) -> d
         "fiduciary": comparison.fiduciary.as_dict(),
         "stress": [s.as_dict() for s in comparison.stress],
         "projection": comparison.projection.as_dict(),
+        **({"pacing": comparison.pacing.model_dump(mode="json")} if comparison.pacing is not None else {}),
         "summary": comparison.summary,
         "comparison": {"seconds": _round(comparison.seconds, 4), "notes": comparison.notes},
     }

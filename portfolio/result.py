@@ -256,6 +256,76 @@ class Projection(_Part):
     probability_below_uk: dict[str, float] = Field(default_factory=dict)
 
 
+class PacingYear(_Part):
+    """One year of the commitment plan (£; `net_cash_flow_gbp` is distributions less calls, so
+    negative when the programme takes cash from the fund)."""
+
+    year: int
+    commitments_gbp: float
+    calls_gbp: float
+    distributions_gbp: float
+    nav_gbp: float
+    net_cash_flow_gbp: float
+    fund_net_cash_flow_gbp: float | None = None  # the fund's own net cash flow after the programme's
+    commitments_by_asset_class: dict[str, float] = Field(default_factory=dict)
+
+
+class PacingClass(_Part):
+    """The assumptions one asset class was paced with, and its share of the money at work."""
+
+    asset_class: str
+    share: float
+    call_rates: list[float]  # year one, year two, every later year
+    distribution_yield: float
+    growth: float
+    fund_life_years: int | None = None
+    bow: float
+    basis: str
+    description: str = ""
+
+
+class PacingDiagnosis(_Part):
+    """What would let the plan reach its target: one limit moved, or the target year."""
+
+    limit: str  # the mandate key, e.g. 'pacing.max_yearly_commitment_gbp'
+    message: str  # the form's labels, each mandate key in brackets after it
+    current: float | None = None
+    needed: float | None = None  # None: moving this limit alone is not enough
+    unit: str  # 'gbp' or 'year'
+
+
+class Pacing(_Part):
+    """From commitment to money at work: the commitments per year that put the target to work by
+    the target year and hold it there, with the calls, distributions and value they bring
+    (portfolio.pacing). `status`: 'optimal' (a plan reaches the target within the limits),
+    'infeasible' (none does: `diagnosis` says which limit stops it and by how much; `years` is
+    the most the limits allow), 'schedule' (a schedule given by the user, not planned), or
+    'no_allocation' (no allocation meets the mandate, so there is no mix to pace; no years)."""
+
+    status: Literal["optimal", "infeasible", "schedule", "no_allocation"]
+    target_gbp: float
+    start_year: int
+    target_year: int
+    end_year: int
+    reached_year: int | None = None  # from this year's end the value at work stays at the target
+    value_at_target_year_gbp: float = 0.0
+    shortfall_gbp: float = 0.0  # the target less the value at work at the target year's end
+    total_commitments_gbp: float = 0.0
+    largest_net_cash_outflow_gbp: float = 0.0
+    limits: dict[str, float] = Field(default_factory=dict)  # mandate key (pacing.*) -> £
+    fund_net_cash_flow_gbp: float | None = None  # the fund's own, before the programme (a year)
+    years_needing_sales: list[int] = Field(default_factory=list)
+    years: list[PacingYear] = Field(default_factory=list)
+    classes: list[PacingClass] = Field(default_factory=list)
+    diagnosis: list[PacingDiagnosis] = Field(default_factory=list)
+    notes: list[str] = Field(default_factory=list)
+
+    @property
+    def reached(self) -> bool:
+        """True when the value at work reaches the target by the target year and stays there."""
+        return self.reached_year is not None and self.reached_year <= self.target_year
+
+
 class ComparisonRun(_Part):
     seconds: float
     notes: list[str] = Field(default_factory=list)
@@ -311,6 +381,7 @@ class RunResult(_Part):
     fiduciary: Fiduciary | None = None
     stress: list[Stress] | None = None
     projection: Projection | None = None
+    pacing: Pacing | None = None
     summary: str | None = None
     comparison: ComparisonRun | None = None
     screen: list[ScreenRecord] | None = None

@@ -3,7 +3,8 @@
 A run is fully described by: the exact bytes of the candidate file (and of a covariance file),
 the mandate, the reference tables (with the bytes of the places, retention and social-value files),
 the capital market assumptions and correlations actually used (market data applied, if any),
-the risk-model settings, the UK benchmark mix and the stress scenarios, and the settings of the
+the risk-model settings, the UK benchmark mix, the stress scenarios and the pacing assumptions,
+and the settings of the
 screen and of the solve. A loader builds this once (`impact_screen.inputs` for the command line,
 the app's session state, `impact_screen.runs.restore` for a saved run); `portfolio.run.run_scenario`
 runs it; a saved run stores it and a rerun starts again from it.
@@ -30,7 +31,7 @@ from screening.stability import StabilitySettings
 
 T = TypeVar("T")
 REFERENCE_ROLES = ("places", "retention", "social_value")  # stored as the bytes read
-COMPARISON_ROLES = ("uk_benchmark_mix", "stress_scenarios")
+COMPARISON_ROLES = ("uk_benchmark_mix", "stress_scenarios", "pacing_assumptions")
 
 
 @dataclass(frozen=True)
@@ -115,7 +116,9 @@ def scenario_inputs(
     risk = collect(problems, lambda: risk_settings(files["risk_model"]))
     comparison = collect(
         problems,
-        lambda: load_comparison_inputs(reference, files["uk_benchmark_mix"], files["stress_scenarios"]),
+        lambda: load_comparison_inputs(
+            reference, files["uk_benchmark_mix"], files["stress_scenarios"], files["pacing_assumptions"]
+        ),
     )
     matrix = None
     if covariance is not None:  # checked even when the candidates are not, to report both at once

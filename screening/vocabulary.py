@@ -348,6 +348,60 @@ FIGURES: dict[str, Term] = {
     ),
     "benchmark_label": Term("Name", "text", "What the benchmark is called."),
     "benchmark_status": Term("Solver status", "text", "Whether the benchmark could be built."),
+    # the commitment plan (portfolio.pacing): one entry a year
+    "year": Term("Year", "text", "The calendar year; values are at the year's end."),
+    "commitments_gbp": Term(
+        "Committed", "money", "New commitments made that year: promised, not yet paid over."
+    ),
+    "calls_gbp": Term("Called", "money", "Money the managers draw from the fund that year."),
+    "distributions_gbp": Term(
+        "Paid back", "money", "Income and proceeds the investments pay the fund that year."
+    ),
+    "nav_gbp": Term("Value at work", "money", "The value of what is invested, at the year's end."),
+    "net_cash_flow_gbp": Term(
+        "Cash from the programme",
+        "money",
+        "Paid back less called, that year.",
+        "negative: the programme takes cash from the fund",
+    ),
+    "fund_net_cash_flow_gbp": Term(
+        "The fund's cash flow after the programme",
+        "money",
+        "The fund's own net cash flow plus the programme's, that year.",
+        "negative: pensions cannot be paid from income alone, so assets must be sold",
+    ),
+    "pacing_target_gbp": Term("Money to have at work", "money", "The value the plan must reach and hold."),
+    "target_year": Term("By the end of", "text", "The year by which the money must be at work."),
+    "reached_year": Term(
+        "At work from", "text", "The first year from whose end the value stays at the target."
+    ),
+    "value_at_target_year_gbp": Term(
+        "Value at work in the target year", "money", "The value at work at the end of the target year."
+    ),
+    "shortfall_gbp": Term(
+        "Short of the target", "money", "The target less the value at work in the target year."
+    ),
+    "total_commitments_gbp": Term("Committed in all", "money", "Every year's commitments added up."),
+    "largest_net_cash_outflow_gbp": Term(
+        "Most cash taken in one year", "money", "The largest yearly excess of calls over what is paid back."
+    ),
+    "years_needing_sales": Term(
+        "Years when assets must be sold",
+        "text",
+        "Years when the fund's cash flow after the programme is below zero.",
+    ),
+    "asset_class": Term("Asset class", "text", "The kind of investment."),
+    "call_rates": Term(
+        "Share of the uncalled money drawn",
+        "text",
+        "In the first year, the second year and each year after, of what is still uncalled.",
+    ),
+    "distribution_yield": Term("Least paid back a year", "share", "Of the value, as income."),
+    "growth": Term("Growth a year", "rate", "Of the value: the asset class's expected return."),
+    "fund_life_years": Term(
+        "Fund life", "years", "Years until the fund is wound up and its value paid back."
+    ),
+    "bow": Term("Bow", "score", "How late the value is paid back: higher means later."),
 }
 
 PORTFOLIOS: dict[str, str] = {
@@ -416,6 +470,33 @@ MANDATE: dict[str, Term] = {
         "text",
         "Population, or the size of each economy (GVA).",
     ),
+    "pacing.start_year": Term("First year of commitments", "text", "The commitment plan starts in it."),
+    "pacing.target_year": Term(
+        "Year the money must be at work", "text", "By the end of this year the target is invested."
+    ),
+    "pacing.hold_years": Term(
+        "Years held after it", "count", "How long after the target year the plan keeps it at work."
+    ),
+    "pacing.target_gbp": Term(
+        "Money to have at work", "money", "The value the plan must reach (else the mandate's target)."
+    ),
+    "pacing.target_share": Term(
+        "Share of the fund to have at work", "share", "The value the plan must reach, of the fund."
+    ),
+    "pacing.max_yearly_commitment_gbp": Term(
+        "Most committed in one year", "money", "New commitments in any one year may not exceed it."
+    ),
+    "pacing.max_net_cash_outflow_gbp": Term(
+        "Most cash the programme may take in one year",
+        "money",
+        "Calls less what is paid back, in any one year, may not exceed it.",
+    ),
+    "pacing.fund_net_cash_flow_gbp": Term(
+        "The fund's own cash flow a year",
+        "money",
+        "Contributions and investment income less pensions paid, before this programme.",
+        "negative: the fund already pays out more than comes in",
+    ),
     "weights.financial": Term("Weight on financial return", "score", "Score pillar weight."),
     "weights.local_economy": Term("Weight on the local economy", "score", "Score pillar weight."),
     "weights.social": Term("Weight on social impact", "score", "Score pillar weight."),
@@ -471,6 +552,7 @@ INPUTS = {
     "risk_model": "Risk-model settings",
     "uk_benchmark_mix": "UK benchmark mix",
     "stress_scenarios": "Stress scenarios",
+    "pacing_assumptions": "Pacing assumptions",
     "places": "Places",
     "retention": "Local retention rates",
     "social_value": "Social value per unit",
@@ -542,7 +624,7 @@ def named(key: str) -> str:
 
 
 _KEY_IN_BRACKETS = re.compile(
-    r" \(((?:sector_caps|asset_class_caps|metric_weights|weights)\.[A-Za-z0-9_]+|[a-z_]+)\)"
+    r" \(((?:sector_caps|asset_class_caps|metric_weights|weights|pacing)\.[A-Za-z0-9_]+|[a-z_]+)\)"
 )
 
 

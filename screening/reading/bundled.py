@@ -24,6 +24,7 @@ SOCIAL_VALUE = "social_value_proxies.csv"
 RISK_MODEL = "risk_model.toml"
 UK_BENCHMARK_MIX = "uk_benchmark_mix.csv"
 STRESS_SCENARIOS = "stress_scenarios.csv"
+PACING_ASSUMPTIONS = "pacing_assumptions.csv"
 
 
 def data_dir() -> Path:

@@ -100,6 +100,56 @@ class Weights(BaseModel):
         return self
 
 
+Year = Annotated[int, Field(ge=2000, le=2100)]
+SignedMoney = Annotated[float, Field(ge=-LARGEST_GBP, le=LARGEST_GBP, allow_inf_nan=False)]
+LONGEST_PLAN_YEARS = 40  # from the first commitment to the end of the plan
+
+
+class PacingSettings(BaseModel):
+    """The commitment plan: when to start, by when the money must be at work and for how long,
+    the limits on yearly commitments and on the cash it may take, and the fund's own cash flow.
+
+    The amount to have at work is `target_gbp`, or `target_share` of the fund, or else the
+    mandate's own target."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True, strict=True)
+
+    start_year: Year
+    target_year: Year
+    hold_years: Annotated[int, Field(ge=0, le=30)] = 5
+    target_gbp: Money | None = None
+    target_share: Share | None = None
+    max_yearly_commitment_gbp: Money | None = None
+    max_net_cash_outflow_gbp: Money | None = None
+    fund_net_cash_flow_gbp: SignedMoney | None = None
+
+    @model_validator(mode="after")
+    def _years_in_order(self) -> PacingSettings:
+        if self.target_year < self.start_year:
+            raise PydanticCustomError(
+                "pacing",
+                "pacing.target_year {t} is before pacing.start_year {s}",
+                {"t": self.target_year, "s": self.start_year},
+            )
+        if self.target_year + self.hold_years - self.start_year >= LONGEST_PLAN_YEARS:
+            raise PydanticCustomError(
+                "pacing",
+                "the plan runs from {s} to {e}, longer than {n} years; bring pacing.target_year or "
+                "pacing.hold_years in",
+                {"s": self.start_year, "e": self.target_year + self.hold_years, "n": LONGEST_PLAN_YEARS},
+            )
+        if self.target_gbp is not None and self.target_share is not None:
+            raise PydanticCustomError(
+                "pacing", "pacing.target_gbp and pacing.target_share are both set; keep one"
+            )
+        return self
+
+    @property
+    def end_year(self) -> int:
+        """The last year of the plan: the target year and the years it is held after it."""
+        return self.target_year + self.hold_years
+
+
 class Mandate(BaseModel):
     """Every committee choice: target, places, objective, limits, caps and score weights."""
 
@@ -132,6 +182,7 @@ class Mandate(BaseModel):
     asset_class_caps: dict[str, Share] = Field(default_factory=dict, max_length=200)
     weights: Weights = Field(default_factory=Weights)
     metric_weights: dict[str, Weight] = Field(default_factory=dict)
+    pacing: PacingSettings | None = None
 
     @field_validator("metric_weights")
     @classmethod
@@ -176,6 +227,25 @@ class Mandate(BaseModel):
                 {"f": f"{self.fund_size_gbp:,.0f}", "t": f"{self.target_gbp:,.0f}"},
             )
         return self
+
+    @model_validator(mode="after")
+    def _pacing_share_needs_fund(self) -> Mandate:
+        if self.pacing is not None and self.pacing.target_share is not None and self.fund_size_gbp is None:
+            raise PydanticCustomError(
+                "pacing", "pacing.target_share is a share of the fund, but fund_size_gbp is not set"
+            )
+        return self
+
+    @property
+    def pacing_target_gbp(self) -> float | None:
+        """The money the commitment plan must put to work (None without a [pacing] table)."""
+        if self.pacing is None:
+            return None
+        if self.pacing.target_gbp is not None:
+            return self.pacing.target_gbp
+        if self.pacing.target_share is not None and self.fund_size_gbp is not None:
+            return self.pacing.target_share * self.fund_size_gbp
+        return self.target_gbp
 
     def to_toml(self) -> str:
         """The mandate as a TOML document (unset limits are left out, so they stay unset)."""
@@ -313,16 +383,20 @@ def _syntax_problem(file: str, text: str, exc: tomllib.TOMLDecodeError) -> Probl
     return Problem(file, last, None, f"TOML syntax error at the end of the file: {message}")
 
 
-_FIELDS = tuple(Mandate.model_fields) + tuple(f"weights.{k}" for k in Weights.model_fields)
+_FIELDS = (
+    tuple(Mandate.model_fields)
+    + tuple(f"weights.{k}" for k in Weights.model_fields)
+    + tuple(f"pacing.{k}" for k in PacingSettings.model_fields)
+)
 
 
 # Error types whose message is written here in full (pydantic's own ones get the value appended).
-_OWN_MESSAGES = ("share", "fund_size", "weights", "metric", "pennies")
+_OWN_MESSAGES = ("share", "fund_size", "weights", "metric", "pennies", "pacing")
 
 
 def _problem(file: str, text: str, error: Any) -> Problem:
     kind = error["type"]
-    location = ("fund_size_gbp",) if kind == "fund_size" else tuple(error["loc"])
+    location = tuple(error["loc"]) or {"fund_size": ("fund_size_gbp",), "pacing": ("pacing",)}.get(kind, ())
     value = error.get("input")
     if kind == "extra_forbidden":
         dotted = ".".join(str(p) for p in location)
@@ -358,13 +432,16 @@ def _bounds(location: tuple) -> str:
     """'LOW to HIGH' for a mandate number, read from the model's own declarations (its schema)."""
     schema = _schema()
     found = schema["properties"].get(str(location[0]), {})
-    if location[0] == "weights" and len(location) > 1:
-        found = schema["$defs"]["Weights"]["properties"].get(str(location[1]), {})
+    nested = {"weights": "Weights", "pacing": "PacingSettings"}
+    if location[0] in nested and len(location) > 1:
+        found = schema["$defs"][nested[str(location[0])]]["properties"].get(str(location[1]), {})
     elif location[0] == "metric_weights":
         found = found.get("additionalProperties", {})
     found = next((part for part in found.get("anyOf", [found]) if part.get("type") != "null"), found)
     if "ge" in found:  # a share or a rate (read through _share): shown as percentages
         return f"{found['ge']:.0%} to {found['le']:.0%}"
+    if str(location[-1]).endswith("_year"):
+        return f"{found.get('minimum', '-')} to {found.get('maximum', '-')}"
     return f"{_shown(found.get('minimum', '-'))} to {_shown(found.get('maximum', '-'))}"
 
 
