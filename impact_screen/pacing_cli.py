@@ -70,7 +70,11 @@ def run_pacing(args: argparse.Namespace) -> int:
         raise InputError(
             [
                 Problem(
-                    name, None, "pacing", "is not set: add a [pacing] table with start_year and target_year"
+                    name,
+                    None,
+                    "pacing",
+                    "is not set: add a [pacing] table with start_year and target_year",
+                    kind="key",
                 )
             ]
         )

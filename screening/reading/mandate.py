@@ -409,6 +409,7 @@ def _problem(file: str, text: str, error: Any) -> Problem:
     elif kind in _BOUND_ERRORS:
         shown = _bounds(location)
         got = f"{value:.0%}" if "%" in shown and isinstance(value, int | float) else _shown(value)
+        got = str(value) if str(location[-1]).endswith("_year") else got
         message = f"is outside its range, {shown} (got {got})"
     elif kind == "literal_error":
         choices = re.findall(r"'([^']+)'", error["msg"])

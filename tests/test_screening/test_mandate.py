@@ -348,3 +348,68 @@ def test_every_number_has_a_finite_range(line, key, message):
         f'places = ["E07000123"]\n{line}\n' + ("" if key == "target_gbp" else "target_gbp = 1e8\n")
     )
     assert (problem.field, problem.message) == (key, message)
+
+
+# ---- the commitment plan's [pacing] table -------------------------------------------------------
+
+PACING = MINIMAL + "\n[pacing]\nstart_year = 2027\ntarget_year = 2031\n"  # [pacing] on line 4
+
+
+def test_bundled_mandate_plans_its_commitments():
+    pacing = load_mandate().pacing
+    assert pacing is not None
+    assert (pacing.start_year, pacing.target_year, pacing.hold_years, pacing.end_year) == (
+        2027,
+        2031,
+        5,
+        2036,
+    )
+    assert pacing.max_yearly_commitment_gbp == 40_000_000
+    assert pacing.fund_net_cash_flow_gbp == 20_000_000
+    assert load_mandate().pacing_target_gbp == 100_000_000
+
+
+def test_the_plan_target_is_its_own_or_a_share_of_the_fund_or_the_mandate_target():
+    assert mandate_from_text(MINIMAL, "m").pacing_target_gbp is None
+    assert mandate_from_text(PACING, "m").pacing_target_gbp == 100_000_000
+    assert mandate_from_text(PACING + "target_gbp = 80_000_000\n", "m").pacing_target_gbp == 80_000_000
+    shared = "fund_size_gbp = 7_000_000_000\n" + PACING + 'target_share = "5%"\n'
+    assert mandate_from_text(shared, "m").pacing_target_gbp == pytest.approx(350_000_000)
+
+
+def test_a_target_year_before_the_start_points_at_the_table():
+    problem = one_problem(MINIMAL + "\n[pacing]\nstart_year = 2030\ntarget_year = 2028\n")
+    assert (problem.line, problem.field) == (4, "pacing")
+    assert problem.message == "pacing.target_year 2028 is before pacing.start_year 2030"
+
+
+@pytest.mark.parametrize(
+    ("extra", "field", "phrase"),
+    [
+        ("target_gbp = 80_000_000\ntarget_share = 0.05\n", "pacing", "are both set; keep one"),
+        ("hold_years = 45\n", "pacing.hold_years", "is outside its range, 0 to 30 (got 45)"),
+        ("target_yaer = 2031\n", "pacing.target_yaer", "(did you mean 'pacing.target_year'?)"),
+        ("max_yearly_commitment_gbp = -5\n", "pacing.max_yearly_commitment_gbp", "outside its range"),
+    ],
+)
+def test_pacing_problems_name_the_key(extra: str, field: str, phrase: str):
+    problem = one_problem(PACING + extra)
+    assert problem.field == field
+    assert phrase in problem.message
+
+
+def test_a_start_year_out_of_range_reads_as_a_year():
+    problem = one_problem(MINIMAL + "\n[pacing]\nstart_year = 1990\ntarget_year = 2031\n")
+    assert (problem.line, problem.field) == (5, "pacing.start_year")
+    assert problem.message == "is outside its range, 2000 to 2100 (got 1990)"
+
+
+def test_a_share_of_the_fund_needs_the_fund_size():
+    problem = one_problem(PACING + "target_share = 0.05\n")
+    assert problem.message == "pacing.target_share is a share of the fund, but fund_size_gbp is not set"
+
+
+def test_the_pacing_table_survives_a_save_and_a_reload():
+    mandate = mandate_from_text(PACING + "fund_net_cash_flow_gbp = -25_000_000\n", "m")
+    again = mandate_from_text(mandate.to_toml(), "again")
+    assert again == mandate and again.pacing.fund_net_cash_flow_gbp == -25_000_000
