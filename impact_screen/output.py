@@ -180,6 +180,11 @@ def allocation_text(result: RunResult, reference: Reference) -> str:
         lines += ["", result.frontier_note]
     if result.compared:
         lines.append(comparison_text(result))
+    if result.pacing is not None:
+        from portfolio.pacing.summary import pacing_summary
+
+        first = pacing_summary(result.pacing, keys=True)[0]
+        lines += ["", textwrap.fill(f"{first} The plan year by year: impact-screen pacing.", width=100)]
     return "\n".join(lines)
 
 

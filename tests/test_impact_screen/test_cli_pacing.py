@@ -104,3 +104,10 @@ def test_a_broken_pacing_file_is_reported_by_line(tmp_path, capsys) -> None:
     err = capsys.readouterr().err
     assert "pacing.csv:3: column 'call_rate_year1':" in err
     assert "Traceback" not in err
+
+
+def test_allocate_tells_the_plan_in_one_sentence(capsys) -> None:
+    assert cli.main(["allocate", "--frontier-points", "0"]) == 0
+    out = " ".join(capsys.readouterr().out.split())  # the sentence is wrapped at 100 characters
+    assert "To have £100m at work by the end of 2031, held to 2036, commit £35.1m in 2027" in out
+    assert "The plan year by year: impact-screen pacing." in out
