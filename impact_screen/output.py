@@ -178,13 +178,13 @@ def allocation_text(result: RunResult, reference: Reference) -> str:
         lines += ["", "Binding limits:"] + [f"  - {b.message}" for b in result.binding]
     if result.frontier_note:
         lines += ["", result.frontier_note]
-    if result.compared:
-        lines.append(comparison_text(result))
     if result.pacing is not None:
         from portfolio.pacing.summary import pacing_summary
 
         first = pacing_summary(result.pacing, keys=True)[0]
         lines += ["", textwrap.fill(f"{first} The plan year by year: impact-screen pacing.", width=100)]
+    if result.compared:
+        lines.append(comparison_text(result))
     return "\n".join(lines)
 
 

@@ -340,6 +340,9 @@ def rerun(saved: SavedRun) -> Rerun:
     result = run_result(run, scenario.universe, scenario.mandate, scenario.reference)
     document = result.to_json()
     notes = list(scenario.notes)
+    if "pacing" in document and "pacing" not in saved.results:  # saved before commitment plans
+        document = {k: v for k, v in document.items() if k != "pacing"}
+        notes.append("the run was saved before commitment plans were made: the rerun makes one, not compared")
     for key, now in document.get("provenance", {}).items():
         before = saved.results.get("provenance", {}).get(key)
         if (

@@ -140,12 +140,23 @@ def outcome_term(key: str, places: dict[str, str] | None = None) -> Term | None:
         return _as(term, term.label + _of(rest[1]))
     if head == "projection" and len(rest) == 1 and rest[0] in _PROJECTION:
         return figure(_PROJECTION[rest[0]])
+    if head == "pacing" and len(rest) == 1 and rest[0] in PACING_OUTCOMES:
+        return _pacing_term(rest[0])
     if head == "projection_final" and rest == ["year"]:
         return figure("projection_year")
     if head == "projection_final" and len(rest) == 2 and re.fullmatch(r"p\d+", rest[1]):
         term = figure("projected_value")
         return _as(term, f"{term.label}, {_ordinal(rest[1][1:])} percentile{_of(rest[0])}")
     return None
+
+
+def _pacing_term(field: str) -> Term:
+    """One figure of the commitment plan, labelled as the plan's ('Commitment plan: committed in all')."""
+    if field == "status":
+        return Term("Commitment plan", "text", "optimal: the plan reaches the target within the limits.")
+    key = _PACING.get(field, field)
+    term = mandate_term(key) if key.startswith("pacing.") else figure(key)
+    return _as(term, f"Commitment plan: {_lower(term.label)}")
 
 
 def _fallback(key: str) -> Term:
@@ -309,7 +320,20 @@ HEADLINE = (
     "fiduciary.return_given_up_bp",
     "fiduciary.within_tolerance",
 )
-_GROUPS = ("portfolio", "fiduciary", "benchmarks", "stress", "projection", "summary")
+_GROUPS = ("portfolio", "fiduciary", "benchmarks", "stress", "projection", "pacing", "summary")
+# the commitment plan's figures a run comparison shows (its years are in the paper and the workbook)
+PACING_OUTCOMES = (
+    "status",
+    "target_gbp",
+    "target_year",
+    "reached_year",
+    "value_at_target_year_gbp",
+    "shortfall_gbp",
+    "total_commitments_gbp",
+    "largest_net_cash_outflow_gbp",
+    "years_needing_sales",
+)
+_PACING = {"target_gbp": "pacing_target_gbp", "target_year": "pacing.target_year"}
 _SKIPPED = {
     "notes",
     "impact_notes",
@@ -341,6 +365,11 @@ def outcome_leaves(results: dict) -> dict[str, object]:
             for p, values in table.items()
             if isinstance(values, list) and values
         } | ({"year": years[-1]} if years else {})
+    pacing = results.get("pacing")
+    if isinstance(pacing, dict):
+        chosen["pacing"] = {k: pacing.get(k) for k in PACING_OUTCOMES}
+        sales = pacing.get("years_needing_sales") or []
+        chosen["pacing"]["years_needing_sales"] = ", ".join(str(y) for y in sales) or NONE
     return {k: v for k, v in _flat(chosen).items() if not isinstance(v, list)}
 
 

@@ -4,6 +4,7 @@ allocate JSON carries."""
 from __future__ import annotations
 
 import json
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
@@ -40,7 +41,7 @@ def test_the_default_plan_puts_the_target_to_work_by_the_target_year(capsys, all
     assert code == 0
     assert (plan["status"], plan["target_gbp"], plan["target_year"]) == ("optimal", 100_000_000.0, 2031)
     assert [y["year"] for y in plan["years"]] == list(range(2027, 2037))
-    assert all(YEAR_KEYS <= set(y) for y in plan["years"])
+    assert all(set(y) >= YEAR_KEYS for y in plan["years"])
     at_target = next(y for y in plan["years"] if y["year"] == 2031)
     assert at_target["nav_gbp"] >= 100_000_000 * (1 - 1e-6)
     assert max(y["commitments_gbp"] for y in plan["years"]) <= 40_000_000 + 1
@@ -111,3 +112,36 @@ def test_allocate_tells_the_plan_in_one_sentence(capsys) -> None:
     out = " ".join(capsys.readouterr().out.split())  # the sentence is wrapped at 100 characters
     assert "To have £100m at work by the end of 2031, held to 2036, commit £35.1m in 2027" in out
     assert "The plan year by year: impact-screen pacing." in out
+
+
+def test_two_runs_compare_by_their_commitment_plans(tmp_path, monkeypatch, capsys) -> None:
+    monkeypatch.setenv("IMPACT_SCREEN_DB", str(tmp_path / "runs.sqlite3"))
+    later = _mandate(tmp_path, "target_year = 2031", "target_year = 2032")
+    assert cli.main(["allocate", "--frontier-points", "0", "--save", "by 2031"]) == 0
+    assert cli.main(["allocate", "--frontier-points", "0", "--mandate", str(later), "--save", "by 2032"]) == 0
+    capsys.readouterr()
+    assert cli.main(["runs", "compare", "by 2031", "by 2032"]) == 0
+    out = capsys.readouterr().out
+    assert "Year the money must be at work (pacing.target_year): 2031 → 2032" in out
+    assert "Commitment plan: at work from (pacing.reached_year): 2031 → 2032" in out
+    assert (
+        "Commitment plan: years when assets must be sold (pacing.years_needing_sales): 2029, 2030 → none"
+        in out
+    )
+
+
+def test_a_run_saved_before_commitment_plans_reruns_the_same(tmp_path, monkeypatch, capsys) -> None:
+    """An older run has no plan: its rerun makes one but still confirms the same allocation."""
+    from impact_screen.store import RunStore
+
+    monkeypatch.setenv("IMPACT_SCREEN_DB", str(tmp_path / "runs.sqlite3"))
+    assert cli.main(["allocate", "--frontier-points", "0", "--save", "old"]) == 0
+    store = RunStore()
+    saved = store.load("old")
+    older = {k: v for k, v in saved.results.items() if k != "pacing"}
+    store.save(replace(saved, results=older), overwrite=True)
+    capsys.readouterr()
+    assert cli.main(["runs", "rerun", "old"]) == 0
+    out, err = capsys.readouterr()
+    assert "same result" in out
+    assert "note: the run was saved before commitment plans were made" in err

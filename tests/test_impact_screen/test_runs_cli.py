@@ -104,7 +104,15 @@ def test_what_a_run_keeps(capsys, tmp_path):
         "stability": stability,
     }
     # every other input, as the bytes the run read: nothing is read again at save time
-    roles = {"risk_model", "uk_benchmark_mix", "stress_scenarios", "places", "retention", "social_value"}
+    roles = {
+        "risk_model",
+        "uk_benchmark_mix",
+        "stress_scenarios",
+        "pacing_assumptions",
+        "places",
+        "retention",
+        "social_value",
+    }
     assert set(saved.files) == roles
     for role, name in {"risk_model": bundled.RISK_MODEL, "places": bundled.PLACES}.items():
         assert saved.files[role].content == bundled.bundled(name).read_bytes()
