@@ -3,8 +3,8 @@ paper (`impact_screen.reports_html`). Both are made from a `SavedRun`, read back
 `RunResult` (`impact_screen.runs.result_of`) and worded by `screening.vocabulary`, so a report can
 be made again at any time from the store.
 
-This module holds what both share: the caveats, whether the run rests on illustrative data, and
-writing a report file.
+This module holds what both share: the caveats, whether the run rests on illustrative data, the
+commitment plan's sentences, and writing a report file.
 """
 
 from __future__ import annotations
@@ -14,6 +14,7 @@ from pathlib import Path
 
 from impact_screen.files import write_atomically
 from impact_screen.store import SavedRun
+from portfolio.result import RunResult
 
 CAVEATS = (
     "The bundled candidates and capital market assumptions are illustrative: invented for "
@@ -27,6 +28,61 @@ REPRODUCE = (
     "Every input of this run is stored with it, so the allocation can be re-solved and checked to the "
     "pound at any time (impact-screen runs rerun, with the run's name)."
 )
+
+
+NO_PACING = (
+    "The mandate sets no commitment plan (no year by which the money must be at work), so there is "
+    "no schedule of commitments, calls and distributions for this run."
+)
+
+
+def pacing_lines(result: RunResult, mandate_toml: str) -> list[str]:
+    """The commitment plan in plain sentences (`portfolio.pacing.summary`), or the one sentence
+    that says why the run has none: no [pacing] table in the mandate, no allocation, no
+    comparison, or pacing assumptions the plan could not be made with."""
+    import tomllib
+
+    if result.pacing is not None:
+        from portfolio.pacing.summary import pacing_summary
+
+        return pacing_summary(result.pacing)
+    try:
+        document = tomllib.loads(mandate_toml)
+    except tomllib.TOMLDecodeError:
+        document = {}
+    if not isinstance(document.get("pacing"), dict):
+        return [NO_PACING]
+    if not result.feasible:
+        return [
+            "There is no commitment plan: no allocation meets the mandate, so there is no mix of "
+            "asset classes to pace."
+        ]
+    if not result.compared:
+        return [
+            "This run does not include the benchmark comparison, which the commitment plan is made "
+            "with, so there is no plan."
+        ]
+    return [
+        "The mandate sets a commitment plan, but it could not be made with the pacing assumptions file "
+        "(the command impact-screen pacing says why)."
+    ]
+
+
+def pacing_source(result: RunResult) -> str:
+    """The one sentence under the pacing assumptions table: what they are and which file they are
+    from (the bundled file's are judgement, not fitted to data; a file of the user's is theirs)."""
+    source = result.provenance.get("pacing_assumptions")
+    model = "the Takahashi-Alexander model (Takahashi and Alexander 2002)"
+    if source is None or source.source == "bundled":
+        name = f" ({file_name(source.name)})" if source is not None else ""
+        return (
+            f"These are assumptions of {model}, chosen by judgement and not fitted to data, from the "
+            f"bundled pacing assumptions file{name}."
+        )
+    return (
+        f"These are the settings of {model} from the pacing assumptions file this run was given "
+        f"({file_name(source.name)})."
+    )
 
 
 def file_name(name: str) -> str:

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import csv
 import io
+import math
 import re
 import tomllib
 from collections.abc import Iterable
@@ -22,7 +23,16 @@ from jinja2 import Environment, PackageLoader, StrictUndefined, select_autoescap
 from markupsafe import Markup, escape
 
 from impact_screen import chart_data
-from impact_screen.reports import CAVEATS, REPRODUCE, file_name, is_illustrative, mandate_items, when
+from impact_screen.reports import (
+    CAVEATS,
+    REPRODUCE,
+    file_name,
+    is_illustrative,
+    mandate_items,
+    pacing_lines,
+    pacing_source,
+    when,
+)
 from impact_screen.runs import result_of
 from impact_screen.store import SavedRun
 from portfolio.result import PORTFOLIOS, RunResult
@@ -244,6 +254,123 @@ def fan_chart(fan: chart_data.Fan) -> Markup:
     return Markup("".join(parts))
 
 
+PACING_COLOURS = {"commitments": "#56B4E9", "calls": "#D55E00", "distributions": "#009E73", "nav": "#0072B2"}
+
+
+def pacing_target_label(chart: chart_data.PacingChart) -> str:
+    """The words on the pacing chart's dashed line."""
+    return f"Target: {words.money(chart.target * 1e6)} at work by the end of {chart.target_year}"
+
+
+def _nice_step(top: float, ticks: int = 5) -> float:
+    """A round step (1, 2, 2.5 or 5 times a power of ten) that divides 0..top in about `ticks`."""
+    rough = (top or 1.0) / ticks
+    power = 10 ** math.floor(math.log10(rough))
+    return next(m * power for m in (1, 2, 2.5, 5, 10) if m * power >= rough)
+
+
+def _legend(entries: list[tuple[str, str]], x0: float, width: float) -> tuple[list[str], float]:
+    """A legend of (mark, name) entries, each mark an SVG element drawn at (0, 0) to (24, 12), laid
+    out left to right from `x0` and wrapped before `width`; the parts and the height it takes."""
+    parts, x, y = [], x0, 4.0
+    for mark, name in entries:
+        wide = 28 + 6.2 * len(name) + 20  # Arial at 12px: about 6px a character on average
+        if x > x0 and x + wide > width:
+            x, y = x0, y + 20
+        parts.append(
+            f'<g transform="translate({x:.1f} {y:.1f})">{mark}<text x="28" y="11">{_e(name)}</text></g>'
+        )
+        x += wide
+    return parts, y + 20
+
+
+def pacing_chart(chart: chart_data.PacingChart | None) -> Markup:
+    """The commitment plan year by year (£m): what is committed, called and paid back as bars side
+    by side, the value at work at each year's end as a line, and the target as a dashed line,
+    labelled; a legend names every mark."""
+    if chart is None or not chart.years:
+        return Markup("")
+    width, left, right, bottom, plot_height = 760, 64, 16, 28, 230
+    bars = (
+        ("commitments", "commitments_gbp", chart.commitments, "promised to funds"),
+        ("calls", "calls_gbp", chart.calls, "paid over to the managers"),
+        ("distributions", "distributions_gbp", chart.distributions, "to the fund"),
+    )
+    nav = f'stroke="{PACING_COLOURS["nav"]}" stroke-width="3"'
+    dashed = 'stroke="#1b2430" stroke-width="1.5" stroke-dasharray="6 4"'
+    legend, top = _legend(
+        [
+            *[
+                (
+                    f'<rect x="8" y="0" width="12" height="12" fill="{PACING_COLOURS[colour]}"/>',
+                    f"{figure(key).label} ({meaning})",
+                )
+                for colour, key, _, meaning in bars
+            ],
+            (
+                f'<line x1="0" y1="6" x2="24" y2="6" {nav}/><circle cx="12" cy="6" r="3.5" fill="{PACING_COLOURS["nav"]}"/>',
+                f"{figure('nav_gbp').label} (at the year's end)",
+            ),
+            (f'<line x1="0" y1="6" x2="24" y2="6" {dashed}/>', "Target: the money to have at work (dashed)"),
+        ],
+        10,
+        width - right,
+    )
+    top += 16
+    height = top + plot_height + bottom
+    # room above the target for its label, and the value axis in round amounts of £
+    highest = max(*chart.commitments, *chart.calls, *chart.distributions, *chart.nav, chart.target * 1.12)
+    step = _nice_step(highest)
+    high = step * math.ceil(highest / step)
+    group = (width - left - right) / len(chart.years)
+    bar = group * 0.78 / 3
+
+    def y_at(value: float) -> float:
+        return top + plot_height - max(value, 0.0) / high * plot_height
+
+    parts = [
+        f'<svg role="img" {SVG_TEXT} aria-label="{_e(chart.title)}" viewBox="0 0 {width} {height}" width="{width}" height="{height}">',
+        f"<title>{_e(chart.title)}</title>",
+        *legend,
+    ]
+    for k in range(round(high / step) + 1):
+        y = y_at(k * step)
+        parts.append(f'<line stroke="#e3e7ec" x1="{left}" y1="{y:.1f}" x2="{width - right}" y2="{y:.1f}"/>')
+        parts.append(
+            f'<text x="{left - 6}" y="{y + 4:.1f}" text-anchor="end">{_e(words.money(k * step * 1e6))}</text>'
+        )
+    base = y_at(0.0)
+    parts.append(f'<line stroke="#99a3ad" x1="{left}" y1="{base:.1f}" x2="{width - right}" y2="{base:.1f}"/>')
+    every = max(1, math.ceil(36 / group))  # a year under the bars wherever there is room for one
+    for i, year in enumerate(chart.years):
+        start = left + i * group + (group - 3 * bar) / 2
+        for j, (colour, _, series, _) in enumerate(bars):
+            y = y_at(series[i])
+            parts.append(
+                f'<rect x="{start + j * bar:.1f}" y="{y:.1f}" width="{max(bar - 1, 0.5):.1f}" height="{base - y:.1f}" fill="{PACING_COLOURS[colour]}"/>'
+            )
+        if i % every == 0:
+            parts.append(
+                f'<text x="{left + (i + 0.5) * group:.1f}" y="{base + 17:.1f}" text-anchor="middle">{year}</text>'
+            )
+    points = [(left + (i + 0.5) * group, y_at(v)) for i, v in enumerate(chart.nav)]
+    parts.append(f'<polyline points="{" ".join(f"{x:.1f},{y:.1f}" for x, y in points)}" fill="none" {nav}/>')
+    parts += [
+        f'<circle cx="{x:.1f}" cy="{y:.1f}" r="3.5" fill="{PACING_COLOURS["nav"]}"/>' for x, y in points
+    ]
+    # the target, dashed across the plot, labelled above the line at the left, where the value at
+    # work is still climbing towards it
+    target = y_at(chart.target)
+    label = pacing_target_label(chart)
+    parts += [
+        f'<line x1="{left}" y1="{target:.1f}" x2="{width - right}" y2="{target:.1f}" {dashed}/>',
+        f'<rect x="{left + 4}" y="{target - 19:.1f}" width="{6.8 * len(label) + 8:.1f}" height="16" fill="#ffffff" fill-opacity="0.85"/>',
+        f'<text x="{left + 8}" y="{target - 6:.1f}">{_e(label)}</text>',
+        "</svg>",
+    ]
+    return Markup("".join(parts))
+
+
 # ---------------------------------------------------------------------------------------------
 # What the template reads: rows of text, worded by the vocabulary
 
@@ -415,17 +542,43 @@ def _benchmarks(result: RunResult) -> dict | None:
     mix = [
         (words.asset_class(m.asset_class), words.share(m.weight), words.money(m.amount_gbp)) for m in uk.mix
     ]
-    places = chart_data.city_weighted_places(result)
-    if places is not None:
-        places = {
-            "title": places.title,
-            "headings": [figure(key).label for key in places.columns],
-            "numeric": [figure(key).unit != "text" for key in places.columns],
-            "rows": [
-                [figure(k).format(v) for k, v in zip(places.columns, row, strict=True)] for row in places.rows
-            ],
-        }
+    places = _table(chart_data.city_weighted_places(result))
     return {"columns": columns, "rows": rows, "notes": notes, "charts": charts, "mix": mix, "places": places}
+
+
+def _table(table: chart_data.Table | None) -> dict | None:
+    """A `chart_data.Table` as the template draws it: headings, which columns are numbers, and
+    every value as the vocabulary writes it."""
+    if table is None:
+        return None
+    return {
+        "title": table.title,
+        "headings": [figure(key).label for key in table.columns],
+        "numeric": [figure(key).unit != "text" for key in table.columns],
+        "rows": [
+            [figure(k).format(v) for k, v in zip(table.columns, row, strict=True)] for row in table.rows
+        ],
+    }
+
+
+def _pacing(result: RunResult, saved: SavedRun) -> dict:
+    """From commitment to money at work: the plan in sentences, its chart, the year-by-year table
+    and the assumptions it is paced with; or the one sentence that says why there is none."""
+    pacing = result.pacing
+    table = chart_data.pacing_table(pacing)
+    signs = [
+        f"{figure(key).label}: {figure(key).sign.replace(': ', ' means ', 1)}."
+        for key in (table.columns if table is not None else ())
+        if figure(key).sign
+    ]
+    return {
+        "lines": pacing_lines(result, saved.mandate_toml),
+        "chart": pacing_chart(chart_data.pacing_chart(pacing)),
+        "table": _table(table),
+        "signs": " ".join(signs),
+        "assumptions": _table(chart_data.pacing_assumptions(pacing)),
+        "source": pacing_source(result) if pacing is not None else "",
+    }
 
 
 def _stress(result: RunResult) -> dict | None:
@@ -583,6 +736,7 @@ def html_report(saved: SavedRun, generated_at: str | None = None) -> str:
         benchmarks=_benchmarks(result),
         stress=_stress(result),
         projection=_projection(result),
+        pacing=_pacing(result, saved),
         frontier=frontier_chart(chart_data.frontier(result)),
         screen=_screen(result),
         assumptions=_assumptions(saved),

@@ -1,5 +1,5 @@
 """The workbook of a saved run: Summary, Mandate, Candidates, Screen, Allocation, Comparison,
-Stress, Assumptions, Provenance (and Frontier). Every sheet reads the typed `RunResult`
+Stress, Pacing, Assumptions, Provenance (and Frontier). Every sheet reads the typed `RunResult`
 (`impact_screen.runs.result_of`); headers are the vocabulary's (`figure(key).heading`) and every
 figure is a number cell with the vocabulary's Excel number format, so it reads as the paper does.
 
@@ -17,7 +17,7 @@ import re
 from collections.abc import Iterable, Sequence
 
 from impact_screen import chart_data
-from impact_screen.reports import CAVEATS, REPRODUCE, mandate_items
+from impact_screen.reports import CAVEATS, REPRODUCE, mandate_items, pacing_lines, pacing_source
 from impact_screen.runs import result_of
 from impact_screen.store import SavedRun
 from portfolio.result import PORTFOLIOS, RunResult
@@ -155,7 +155,7 @@ def summary_rows(saved: SavedRun, result: RunResult | None = None) -> list[tuple
 
 
 def xlsx_report(saved: SavedRun) -> bytes:
-    """The workbook: Summary, Mandate, Candidates, Screen, Allocation, Comparison, Stress,
+    """The workbook: Summary, Mandate, Candidates, Screen, Allocation, Comparison, Stress, Pacing,
     Assumptions, Provenance (and Frontier when there is one)."""
     from openpyxl import Workbook
 
@@ -290,6 +290,8 @@ def xlsx_report(saved: SavedRun) -> bytes:
     _comparison_sheet(sheet, result)
     sheet = book.create_sheet("Stress")
     _stress_sheet(sheet, result)
+    sheet = book.create_sheet("Pacing")
+    _pacing_sheet(sheet, result, saved.mandate_toml)
 
     sheet = book.create_sheet("Assumptions")
     r = _csv_table(sheet, 1, "Capital market assumptions used", saved.assumptions_csv)
@@ -407,19 +409,7 @@ def _comparison_sheet(sheet, result: RunResult) -> None:
         )
     places = chart_data.city_weighted_places(result)
     if places is not None:
-        put(sheet, r, 1, places.title, bold=True)
-        headings = [figure(key).heading for key in places.columns]
-        r = _table(
-            sheet,
-            r + 1,
-            headings,
-            ([figure(k).cell(v) for k, v in zip(places.columns, row, strict=True)] for row in places.rows),
-            {
-                h: figure(k).excel_format
-                for h, k in zip(headings, places.columns, strict=True)
-                if k != "place"
-            },
-        )
+        r = _shared_table(sheet, r, places)
     found = result.projection
     if found is not None:
         last = found.years[-1] if found.years else ""
@@ -456,6 +446,59 @@ def _comparison_sheet(sheet, result: RunResult) -> None:
         for offset, note in enumerate(notes, start=1):
             put(sheet, r + offset, 1, note)
     _widths(sheet, [48, 22, 22, 22, 18, 18, 18])
+
+
+def _shared_table(sheet, top: int, table: chart_data.Table) -> int:
+    """A `chart_data.Table` from `top`: its title, the vocabulary's headings, every figure a number
+    in the vocabulary's Excel format (a text column stays text; a year is a whole number)."""
+    put(sheet, top, 1, table.title, bold=True)
+    headings = [figure(key).heading for key in table.columns]
+
+    def cell(key: str, value: object) -> object:
+        if key == "year" and isinstance(value, str) and value.isdigit():
+            return int(value)
+        return figure(key).cell(value) if figure(key).unit != "text" else value
+
+    return _table(
+        sheet,
+        top + 1,
+        headings,
+        ([cell(k, v) for k, v in zip(table.columns, row, strict=True)] for row in table.rows),
+        {
+            h: figure(k).excel_format
+            for h, k in zip(headings, table.columns, strict=True)
+            if figure(k).unit != "text"
+        },
+    )
+
+
+def _pacing_sheet(sheet, result: RunResult, mandate_toml: str) -> None:
+    """From commitment to money at work: the plan in sentences, then year by year and the
+    assumptions it is paced with; or the one sentence that says why the run has none."""
+    lines = pacing_lines(result, mandate_toml)
+    if result.pacing is None:
+        put(sheet, 1, 1, lines[0])
+        return
+    put(sheet, 1, 1, "From commitment to money at work", bold=True)
+    for r, line in enumerate(lines, start=2):
+        put(sheet, r, 1, line)
+    r = len(lines) + 3
+    table = chart_data.pacing_table(result.pacing)
+    if table is not None:
+        r = _shared_table(sheet, r, table)
+        signs = [
+            f"{figure(k).heading}: {figure(k).sign.replace(': ', ' means ', 1)}."
+            for k in table.columns
+            if figure(k).sign
+        ]
+        for offset, line in enumerate(signs):
+            put(sheet, r - 1 + offset, 1, line)
+        r += len(signs)
+    assumptions = chart_data.pacing_assumptions(result.pacing)
+    if assumptions is not None:
+        r = _shared_table(sheet, r, assumptions)
+        put(sheet, r - 1, 1, pacing_source(result))
+    _widths(sheet, [18, 18, 30, 22, 18, 26, 40])
 
 
 def _stress_sheet(sheet, result: RunResult) -> None:

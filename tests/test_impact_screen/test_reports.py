@@ -167,6 +167,7 @@ def test_the_workbook_has_every_sheet_and_the_stored_data(hostile_run):
         "Allocation",
         "Comparison",
         "Stress",
+        "Pacing",
         "Assumptions",
         "Provenance",
         "Frontier",
@@ -223,7 +224,7 @@ def test_the_paper_is_self_contained_printable_and_says_what_it_rests_on(hostile
     assert "default-src 'none'" in page
 
 
-COMPARED = ("summary", "fiduciary", "benchmarks", "stress", "projection", "comparison")
+COMPARED = ("summary", "fiduciary", "benchmarks", "stress", "projection", "pacing", "comparison")
 
 
 def readable_text(page: str) -> str:
@@ -326,3 +327,123 @@ def test_an_infeasible_run_reports_its_diagnosis_in_the_forms_words(tmp_path):
     assert "max_volatility" not in text
     book = load_workbook(io.BytesIO(xlsx_report(saved)))
     assert book["Comparison"]["A1"].value == "This run has no benchmark comparison or fiduciary test."
+
+
+@pytest.fixture(scope="module")
+def no_pacing_run(tmp_path_factory):
+    """A saved run, compared, whose mandate is the bundled one without its [pacing] table."""
+    folder = tmp_path_factory.mktemp("no-pacing")
+    text = bundled.bundled(bundled.MANDATE).read_text(encoding="utf-8")
+    assert text.count("[pacing]") == 1 and not re.search(r"^\[", text[text.index("[pacing]") + 1 :], re.M)
+    mandate = folder / "m.toml"
+    mandate.write_text(text[: text.index("[pacing]")], encoding="utf-8")
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setenv("IMPACT_SCREEN_DB", str(folder / "runs.sqlite3"))
+        args = ["allocate", "--mandate", str(mandate), "--frontier-points", "0", "--save", "no plan"]
+        assert cli.main([*args, "--json", str(folder / "a.json")]) == 0
+        with RunStore() as opened:
+            saved = opened.load("no plan")
+    assert "pacing" not in saved.results and "fiduciary" in saved.results  # compared, with no plan
+    return saved
+
+
+def _section(page: str, name: str) -> str:
+    """One <section> of the paper, by its id."""
+    start = page.index(f'<section id="{name}">')
+    return page[start : page.index("</section>", start)]
+
+
+def test_the_paper_shows_the_commitment_plan_in_sentences_chart_and_tables(hostile_run):
+    from impact_screen import chart_data
+    from impact_screen.runs import result_of
+    from portfolio.pacing.summary import pacing_summary
+    from screening.vocabulary import figure, money
+
+    pacing = result_of(hostile_run).pacing
+    assert pacing is not None and pacing.status == "optimal" and len(pacing.years) == 10
+    page = html_report(hostile_run)
+    section = _section(page, "pacing")
+    assert section.startswith('<section id="pacing"><h2>From commitment to money at work</h2>')
+    # after the projection, before the appendix
+    assert page.index('id="projection"') < page.index('id="pacing"') < page.index('id="appendix"')
+    text = readable_text(section)
+    for line in pacing_summary(pacing):
+        assert line in text, line
+    first = pacing.years[0]
+    shown = figure("commitments_gbp").format(first.commitments_gbp)
+    assert shown == money(first.commitments_gbp) and shown.startswith("£") and shown.endswith("m")
+    assert f'<tr><td>{first.year}</td><td class="n">{shown}</td>' in section  # the table's first row
+    assert [figure(k).label for k in chart_data.pacing_table(pacing).columns] == [
+        "Year",
+        "Committed",
+        "Called",
+        "Paid back",
+        "Value at work",
+        "Cash from the programme",
+        "The fund's cash flow after the programme",
+    ]
+    svg = section[section.index("<svg") : section.index("</svg>")]
+    label = f"Target: {money(pacing.target_gbp)} at work by the end of {pacing.target_year}"
+    assert label == "Target: £100m at work by the end of 2031"
+    assert f">{label}</text>" in svg and 'stroke-dasharray="6 4"' in svg
+    for mark in ("Committed (", "Called (", "Paid back (", "Value at work (", "(dashed)"):
+        assert mark in svg, mark  # the legend names every mark
+    assert svg.count("<rect") >= 3 * len(pacing.years) and "<polyline" in svg
+    assert "How each asset class is paced (assumptions)" in text and "Social housing" in text
+    assert "Takahashi-Alexander model (Takahashi and Alexander 2002)" in text
+    assert "not fitted to data" in text and "(pacing_assumptions.csv)" in text
+    assert not re.findall(r"\b[a-z]+(?:_[a-z0-9]+)+\b(?!\.csv)", text)  # no code names
+    assert "/" not in text.replace("£", "")  # no machine path
+
+
+def test_the_workbooks_pacing_sheet_holds_the_plan_as_numbers(hostile_run):
+    from impact_screen.runs import result_of
+    from portfolio.pacing.summary import pacing_summary
+    from screening.vocabulary import figure
+
+    pacing = result_of(hostile_run).pacing
+    assert pacing is not None
+    sheet = load_workbook(io.BytesIO(xlsx_report(hostile_run)))["Pacing"]
+    column = [c.value for c in sheet["A"]]
+    lines = pacing_summary(pacing)
+    assert column[0] == "From commitment to money at work" and column[1 : 1 + len(lines)] == lines
+    top = column.index("Year") + 1  # the yearly table's header row
+    headings = [c.value for c in sheet[top]]
+    assert headings[:3] == ["Year", "Committed (£)", "Called (£)"]
+    for i, year in enumerate(pacing.years):
+        row = sheet[top + 1 + i]
+        assert row[0].value == year.year
+        for j, key in ((1, "commitments_gbp"), (2, "calls_gbp"), (4, "nav_gbp")):
+            cell = row[j]
+            assert isinstance(cell.value, int | float) and not isinstance(cell.value, bool), key
+            assert round(cell.value) == round(getattr(year, key)), (year.year, key)
+            assert cell.number_format == figure(key).excel_format == '"£"#,##0'
+    assert sum(
+        sheet.cell(row=top + 1 + i, column=2).value for i in range(len(pacing.years))
+    ) == pytest.approx(pacing.total_commitments_gbp, abs=len(pacing.years))
+    shares = {
+        r[0].value: r[1]
+        for r in sheet.iter_rows(min_row=column.index("Asset class") + 2)
+        if r[1].value is not None
+    }
+    by_class = {c.asset_class: c.share for c in pacing.classes}
+    assert shares["Social housing"].value == pytest.approx(by_class["social_housing"])
+    assert shares["Social housing"].number_format == figure("share").excel_format
+
+
+def test_a_mandate_without_a_pacing_table_gets_one_sentence_in_the_paper_and_the_workbook(
+    no_pacing_run, hostile_run
+):
+    from impact_screen.reports import NO_PACING
+
+    section = _section(html_report(no_pacing_run), "pacing")
+    assert " ".join(readable_text(section).split()) == f"From commitment to money at work {NO_PACING}"
+    assert "<svg" not in section and "<table" not in section
+    assert NO_PACING.count(". ") == 0 and NO_PACING.endswith(".") and "[" not in NO_PACING and "no commitment plan" in NO_PACING
+    sheet = load_workbook(io.BytesIO(xlsx_report(no_pacing_run)))["Pacing"]
+    assert [c.value for row in sheet.iter_rows() for c in row if c.value is not None] == [NO_PACING]
+    # a run that kept the [pacing] table but was not compared says that instead
+    bare = replace(hostile_run, results={k: v for k, v in hostile_run.results.items() if k not in COMPARED})
+    said = readable_text(_section(html_report(bare), "pacing"))
+    assert "does not include the benchmark comparison" in said and NO_PACING not in said
+    assert load_workbook(io.BytesIO(xlsx_report(bare)))["Pacing"]["A1"].value.startswith("This run does not")

@@ -64,6 +64,7 @@ def paper(tmp_path_factory):
     return {
         "saved": saved,
         "folder": folder,
+        "document": document,
         "html": html_report(saved),
         "texts": texts,
         "images": images,
@@ -131,3 +132,37 @@ def test_the_report_command_writes_the_pdf(tmp_path, monkeypatch, capsys):
     assert cli.main(["report", "quick", "--pdf", str(out)]) == 0
     assert out.read_bytes().startswith(b"%PDF-") and len(pdfium.PdfDocument(out)) >= 3
     assert "Wrote the committee paper" in capsys.readouterr().out
+
+
+def test_the_commitment_plan_is_drawn_and_tabled_within_the_a4_width(paper):
+    from impact_screen.runs import result_of
+    from screening.vocabulary import money
+
+    pacing = result_of(paper["saved"]).pacing
+    assert pacing is not None and pacing.target_gbp == 80_000_000
+    texts = [" ".join(t.split()) for t in paper["texts"]]
+    start = next(i for i, t in enumerate(texts) if "From commitment to money at work" in t)
+    assert start < next(i for i, t in enumerate(texts) if t.startswith("Appendix"))
+    label = f"Target: {money(pacing.target_gbp)} at work by the end of {pacing.target_year}"
+    assert label == "Target: £80m at work by the end of 2031"
+    assert label in texts[start] and "Target: the money to have at work (dashed)" in texts[start]
+    tabled = [i for i, t in enumerate(texts) if "Commitments, calls, distributions and value at work" in t]
+    assert len(tabled) == 1  # the yearly table on one page, every year in it
+    years = texts[tabled[0]].split("Commitments, calls, distributions and value at work")[1]
+    assert all(f" {y.year} " in years for y in pacing.years)
+    assert "How each asset class is paced (assumptions)" in " ".join(texts[start : start + 3])
+    # every text of the section (from its heading on) inside the page's right margin
+    document = paper["document"]
+    margin = 16 / 25.4 * 72  # the @page margin, in points
+    for i in range(start, tabled[0] + 1):
+        page = document[i]
+        width, height = page.get_size()
+        text = page.get_textpage()
+        below = height
+        if i == start:
+            found = text.search("From commitment to money at work").get_next()
+            assert found is not None
+            below = text.get_charbox(found[0])[3] + 1  # the heading's top
+        rects = [text.get_rect(k) for k in range(text.count_rects())]
+        right = max(r[2] for r in rects if r[3] <= below)
+        assert right <= width - margin + 1, f"page {i + 1} runs past the right margin"
