@@ -439,7 +439,12 @@ def test_a_mandate_without_a_pacing_table_gets_one_sentence_in_the_paper_and_the
     section = _section(html_report(no_pacing_run), "pacing")
     assert " ".join(readable_text(section).split()) == f"From commitment to money at work {NO_PACING}"
     assert "<svg" not in section and "<table" not in section
-    assert NO_PACING.count(". ") == 0 and NO_PACING.endswith(".") and "[" not in NO_PACING and "no commitment plan" in NO_PACING
+    assert (
+        NO_PACING.count(". ") == 0
+        and NO_PACING.endswith(".")
+        and "[" not in NO_PACING
+        and "no commitment plan" in NO_PACING
+    )
     sheet = load_workbook(io.BytesIO(xlsx_report(no_pacing_run)))["Pacing"]
     assert [c.value for row in sheet.iter_rows() for c in row if c.value is not None] == [NO_PACING]
     # a run that kept the [pacing] table but was not compared says that instead
