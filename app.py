@@ -10,6 +10,7 @@ PAGES = [
     st.Page("app_pages/screen.py", title="Screen", icon=":material/filter_alt:"),
     st.Page("app_pages/allocate.py", title="Allocate", icon=":material/account_balance:"),
     st.Page("app_pages/compare.py", title="Compare", icon=":material/compare_arrows:"),
+    st.Page("app_pages/pacing.py", title="Pacing", icon=":material/timeline:"),
     st.Page("app_pages/runs.py", title="Saved runs", icon=":material/save:"),
     st.Page("app_pages/assumptions.py", title="Data and assumptions", icon=":material/menu_book:"),
 ]

@@ -275,3 +275,71 @@ def _style(figure: go.Figure, legend_y: float | None = None, **layout: object) -
 def _transparent(colour: str, alpha: float = 0.15) -> str:
     red, green, blue = (int(colour[i : i + 2], 16) for i in (1, 3, 5))
     return f"rgba({red},{green},{blue},{alpha})"
+
+
+TICKS = {"size": 14}  # the theme's small default type is hard to read projected
+PACING_COLOURS = {"commitments": "#56B4E9", "calls": "#D55E00", "distributions": "#009E73", "nav": "#0072B2"}
+
+
+def pacing_chart(pacing: chart_data.PacingChart, height: int = 480) -> go.Figure:
+    """From commitment to money at work (`chart_data.pacing_chart`), in £m a year: what is
+    committed, called and paid back as bars side by side, the value at work as a line, and the
+    target as a dashed line; every mark named in the legend."""
+    figure = go.Figure()
+    bars = (
+        ("commitments", "commitments_gbp", pacing.commitments, "promised to funds"),
+        ("calls", "calls_gbp", pacing.calls, "paid to the managers"),
+        ("distributions", "distributions_gbp", pacing.distributions, "income and proceeds"),
+    )
+    for colour, key, values, meaning in bars:
+        name = figure_label(key)
+        figure.add_bar(
+            x=pacing.years,
+            y=values,
+            name=f"{name} ({meaning})",
+            marker_color=PACING_COLOURS[colour],
+            hovertemplate=f"%{{x}}: £%{{y:.1f}}m {name.lower()}<extra></extra>",
+        )
+    value = figure_label("nav_gbp")
+    figure.add_scatter(
+        x=pacing.years,
+        y=pacing.nav,
+        mode="lines+markers",
+        name=f"{value} (at the year's end)",
+        line={"color": PACING_COLOURS["nav"], "width": 4},
+        marker={"size": 8},
+        hovertemplate=f"end of %{{x}}: £%{{y:.1f}}m {value.lower()}<extra></extra>",
+    )
+    target = (
+        f"Target: £{pacing.target:,.1f}".removesuffix(".0") + f"m at work by the end of {pacing.target_year}"
+    )
+    edges = [pacing.years[0] - 0.5, pacing.years[-1] + 0.5]
+    figure.add_scatter(
+        x=edges,
+        y=[pacing.target, pacing.target],
+        mode="lines",
+        name=target,
+        line={"color": "#000000", "width": 2, "dash": "dash"},
+        hoverinfo="skip",
+    )
+    figure.add_annotation(  # at the left, where the value at work is still far below the line
+        x=edges[0],
+        y=pacing.target,
+        text=target.split(" at work")[0],
+        showarrow=False,
+        xanchor="left",
+        yanchor="bottom",
+        font={"size": 15, "color": "#000000"},
+        bgcolor="rgba(255,255,255,0.8)",
+    )
+    _style(
+        figure,
+        title=pacing.title,
+        barmode="group",
+        xaxis={"tickmode": "linear", "dtick": 1, "tickformat": "d", "tickfont": TICKS},  # years: no title
+        yaxis={"title": "£m", "tickfont": TICKS},
+        legend_font=TICKS,
+        legend={"orientation": "h", "yref": "container", "y": 0, "yanchor": "bottom"},  # below the years
+        height=height,
+    )
+    return figure

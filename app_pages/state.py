@@ -182,6 +182,24 @@ def _bundled_file(name: str) -> InputFile:
     return bundled.read(name)
 
 
+PACING_EDITED = "pacing assumptions (edited in the app).csv"
+
+
+def use_pacing_assumptions(table: pd.DataFrame) -> list[Problem]:
+    """Make an edited table of pacing assumptions this session's file (checked as any pacing file
+    is; a saved run keeps it); returns the problems, and changes nothing when there are any."""
+    from portfolio.comparison_inputs import KnownNames, load_pacing_file
+
+    tables = reference()
+    source = InputFile(PACING_EDITED, table.to_csv(index=False, lineterminator="\n").encode(), "upload")
+    try:
+        load_pacing_file(source, KnownNames.of(tables))
+    except InputError as exc:
+        return exc.problems
+    st.session_state[_FILES] = {**_files(tables), "pacing_assumptions": source}
+    return []
+
+
 def candidate_file() -> InputFile:
     """The bytes of this session's candidates: an accepted upload, a restored run's, or the bundled file."""
     return st.session_state.get(_CANDIDATES) or _bundled_file(bundled.CANDIDATES)

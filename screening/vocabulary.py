@@ -163,6 +163,7 @@ class Term:
             "money": " (£)",
             "pounds": " (£)",
             "money_a_year": " (£ a year)",
+            "years": " (years)",
         }
         return self.label + suffix.get(self.unit, "")
 
@@ -365,7 +366,7 @@ FIGURES: dict[str, Term] = {
         "negative: the programme takes cash from the fund",
     ),
     "fund_net_cash_flow_gbp": Term(
-        "The fund's cash flow after the programme",
+        "Fund's net cash flow",
         "money",
         "The fund's own net cash flow plus the programme's, that year.",
         "negative: pensions cannot be paid from income alone, so assets must be sold",
@@ -392,7 +393,7 @@ FIGURES: dict[str, Term] = {
     ),
     "asset_class": Term("Asset class", "text", "The kind of investment."),
     "call_rates": Term(
-        "Share of the uncalled money drawn",
+        "Drawn a year (of the uncalled)",
         "text",
         "In the first year, the second year and each year after, of what is still uncalled.",
     ),

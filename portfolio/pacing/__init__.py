@@ -38,8 +38,8 @@ def pacing_for(
     file: str = "pacing_assumptions.csv",
 ) -> Pacing | None:
     """The commitment plan of `mix` under the mandate's [pacing] settings (None without them), or
-    what `schedule` (£ committed by year) puts to work; InputError when an asset class of the
-    mix has no pacing assumptions."""
+    what `schedule` (£ committed by year, each year spread over the classes as the plan spreads
+    it) puts to work; InputError when an asset class of the mix has no pacing assumptions."""
     settings, target = mandate.pacing, mandate.pacing_target_gbp
     if settings is None or target is None or not mix:
         return None
@@ -52,6 +52,7 @@ def pacing_for(
             ]
         )
     grown = {c: classes[c].growing(float(expected_returns[c])) for c in mix}
-    if schedule is not None:
-        return project_schedule(dict(schedule), dict(mix), target, settings, grown)
-    return plan_commitments(dict(mix), target, settings, grown)
+    plan = plan_commitments(dict(mix), target, settings, grown)
+    if schedule is not None:  # spread each year's amount over the classes as the plan does
+        return project_schedule(dict(schedule), dict(mix), target, settings, grown, split=plan)
+    return plan

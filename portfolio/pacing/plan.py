@@ -188,12 +188,28 @@ def project_schedule(
     target_gbp: float,
     settings: PacingSettings,
     classes: dict[str, ClassPacing],
+    split: Pacing | None = None,
 ) -> Pacing:
-    """What a given schedule (£ committed each year, spread over the classes as `mix`) puts to
-    work year by year, against the target and the limits."""
+    """What a given schedule (£ committed each year) puts to work year by year, against the target
+    and the limits. Each year's amount is spread over the asset classes as the plan `split` spread
+    that year's commitments (so the plan's own yearly totals give the plan back), or as `mix` in a
+    year the plan committed nothing (or without a plan)."""
     setup = _setup(mix, target_gbp, settings, classes)
-    yearly = np.array([commitments.get(year, 0.0) for year in setup.years])
-    return _pacing(setup, np.outer(yearly, setup.shares), "schedule")
+    names = [c.asset_class for c in setup.classes]
+    planned = {y.year: y for y in split.years} if split is not None else {}
+    rows = []
+    for year in setup.years:
+        amount = commitments.get(year, 0.0)
+        entry = planned.get(year)
+        if entry is not None and entry.commitments_gbp > 0:
+            shares = (
+                np.array([entry.commitments_by_asset_class.get(c, 0.0) for c in names])
+                / entry.commitments_gbp
+            )
+        else:
+            shares = setup.shares
+        rows.append(amount * shares)
+    return _pacing(setup, np.array(rows), "schedule")
 
 
 def _diagnosis(setup: _Setup, reachable: float) -> list[PacingDiagnosis]:
@@ -246,7 +262,7 @@ def _pacing(
     setup: _Setup, commitments: np.ndarray, status: str, diagnosis: list[PacingDiagnosis] | None = None
 ) -> Pacing:
     """The typed result of one set of commitments (£, years x classes)."""
-    commitments = np.round(commitments)  # whole pounds; the flows follow from these exactly
+    commitments = _whole_pounds(commitments)  # the flows follow from these exactly
     flows = _flows(setup, commitments)
     calls = sum(f.calls for f in flows)
     paid = sum(f.distributions for f in flows)
@@ -268,6 +284,18 @@ def _pacing(
         for i, year in enumerate(setup.years)
     ]
     return _result(setup, years, status, diagnosis or [])
+
+
+def _whole_pounds(commitments: np.ndarray) -> np.ndarray:
+    """Each year's commitments in whole pounds, the year's total rounded once: the pounds left
+    over go to the classes with the largest fractions (the first class on a tie)."""
+    floors = np.floor(commitments)
+    for row, (values, low) in enumerate(zip(commitments, floors, strict=True)):
+        spare = int(round(values.sum() - low.sum()))
+        order = sorted(range(len(values)), key=lambda j: (-(values[j] - low[j]), j))
+        for j in order[:spare]:
+            floors[row, j] += 1
+    return floors
 
 
 def _pounds(value: float) -> float:

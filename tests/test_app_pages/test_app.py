@@ -18,6 +18,7 @@ PAGES = [
     "app_pages/screen.py",
     "app_pages/allocate.py",
     "app_pages/compare.py",
+    "app_pages/pacing.py",
 ]
 SCREEN = "app_pages/screen.py"
 
@@ -415,3 +416,180 @@ def test_a_rejected_upload_opens_for_fixing_with_each_rows_problems_beside_it():
     assert len(flagged) == 1 and "did you mean Preston (E07000123)?" in flagged["problems"].iloc[0]
     assert "volatility" in flagged["problems"].iloc[0]
     assert any(b.label == "Check and use the fixed file" for b in app.button)
+
+
+PACING = "app_pages/pacing.py"
+SCHEDULE = "Committed (£m)"
+
+
+def _bundled_run():
+    """The bundled scenario's inputs and run, read here as the app's session reads them."""
+    from impact_screen.inputs import bundled_files
+    from portfolio.run import run_scenario
+    from portfolio.scenario import SolveSettings, scenario_inputs
+    from screening import bundled_reference, load_mandate
+
+    reference = bundled_reference()
+    inputs = scenario_inputs(
+        bundled.read(bundled.CANDIDATES),
+        load_mandate(None, reference),
+        reference,
+        bundled_files(reference),
+        solve=SolveSettings(frontier_points=0),
+    )
+    return inputs, run_scenario(inputs)
+
+
+def test_the_pacing_page_plans_the_commitments_in_the_vocabularys_words():
+    from screening.vocabulary import figure, show
+
+    plan = _bundled_result().pacing
+    app = open_page(PACING)
+    assert not app.exception
+    first = plan.years[0]
+    assert first.year == 2027 and first.commitments_gbp > 0
+    headline = app.info[0].value
+    assert headline.startswith("To have £100m at work by the end of 2031")
+    assert f"commit {show('commitments_gbp', first.commitments_gbp)} in 2027" in headline
+    shown = {m.label: m.value for m in app.metric}
+    expected = {
+        "pacing_target_gbp": plan.target_gbp,
+        "target_year": plan.target_year,
+        "total_commitments_gbp": plan.total_commitments_gbp,
+        "largest_net_cash_outflow_gbp": plan.largest_net_cash_outflow_gbp,
+        "reached_year": plan.reached_year,
+    }
+    assert {figure(k).label: shown.get(figure(k).label) for k in expected} == {
+        figure(k).label: show(k, v) for k, v in expected.items()
+    }
+    assert shown["By the end of"] == "2031" and shown["At work from"] == "2031"
+    yearly = table_with(app, figure("commitments_gbp").heading)
+    assert yearly[figure("year").heading].tolist() == [str(y.year) for y in plan.years]
+    assert yearly[figure("commitments_gbp").heading].iloc[0] == pytest.approx(first.commitments_gbp)
+    assert not any("_gbp" in c for c in yearly.columns)
+    chart = next(
+        c for c in _charts(app) if "From commitment to money at work" in c["layout"]["title"]["text"]
+    )
+    names = [t["name"] for t in chart["data"]]
+    assert [t["type"] for t in chart["data"]] == ["bar", "bar", "bar", "scatter", "scatter"]
+    assert names[-1] == "Target: £100m at work by the end of 2031"
+    assert chart["data"][-1]["line"]["dash"] == "dash"
+    assert not app.warning  # the bundled plan reaches its target within the limits
+
+
+def test_a_target_year_too_early_shows_what_would_have_to_change():
+    app = open_page(PACING)
+    app.number_input(key="pacing_target_year").set_value(2028)
+    next(b for b in app.button if b.label == "Plan the commitments").click().run()
+    assert not app.exception
+    assert app.info[0].value.startswith("The limits do not allow £100m at work by the end of 2028")
+    warning = app.warning[0].value
+    assert "Year the money must be at work: 2030 at the earliest within the limits, not 2028." in warning
+    assert "pacing." not in warning and "_gbp" not in warning
+    shown = {m.label: m.value for m in app.metric}
+    assert shown["By the end of"] == "2028" and "Short of the target" in shown
+
+
+def test_plan_settings_that_contradict_each_other_are_refused_in_words():
+    app = open_page(PACING)
+    app.number_input(key="pacing_target_year").set_value(2026)
+    next(b for b in app.button if b.label == "Plan the commitments").click().run()
+    assert not app.exception
+    assert "nothing changed" in app.error[0].value
+    fixes = [m.value for m in app.markdown if m.value.startswith("- ")]
+    assert fixes == ["- 'Year the money must be at work' 2026 is before 'First year of commitments' 2027"]
+    assert {m.label: m.value for m in app.metric}["By the end of"] == "2031"  # the plan as it was
+
+
+def test_your_own_schedule_shows_what_it_puts_to_work():
+    from portfolio.compare import allocation_pacing
+    from portfolio.pacing.summary import pacing_summary
+
+    app = open_page(PACING)
+    editor = next(e for e in app.data_editor if e.key.startswith("pacing_schedule_"))
+    schedule = editor.value
+    assert schedule["Year"].tolist() == [str(y) for y in range(2027, 2037)]
+    plan = _bundled_result().pacing
+    assert schedule[SCHEDULE].tolist() == pytest.approx([y.commitments_gbp / 1e6 for y in plan.years])
+    # untouched, the plan's own amounts put the money to work when the plan does
+    untouched = next(i.value for i in app.info if i.value.startswith("The schedule ("))
+    assert f"puts £100m to work from {plan.reached_year}" in untouched
+    app.session_state[editor.key] = {
+        "edited_rows": {0: {SCHEDULE: 0.0}, 1: {SCHEDULE: 60.0}},
+        "added_rows": [],
+        "deleted_rows": [],
+    }
+    app.run()
+    assert not app.exception
+    inputs, run = _bundled_run()
+    mine = {int(y): v * 1e6 for y, v in zip(schedule["Year"], schedule[SCHEDULE], strict=True)}
+    mine |= {2027: 0.0, 2028: 60e6}
+    own = allocation_pacing(
+        inputs.universe, inputs.mandate, inputs.reference, run.allocation, inputs.comparison, mine
+    )
+    told = next(i.value for i in app.info if i.value.startswith("The schedule ("))
+    assert told == " ".join(pacing_summary(own))
+    assert told.startswith("The schedule (£60m in 2028, ")
+    charts = [c for c in _charts(app) if "From commitment to money at work" in c["layout"]["title"]["text"]]
+    assert len(charts) == 2
+    assert charts[1]["data"][0]["y"][:2] == pytest.approx([0.0, 60.0])
+
+
+def test_a_mandate_without_a_plan_is_offered_one():
+    text = bundled.bundled(bundled.MANDATE).read_text(encoding="utf-8").split("\n[pacing]")[0]
+    app = open_page(ALLOCATE)
+    app.file_uploader[0].upload("no_plan.toml", text.encode(), "application/toml").run()
+    assert not app.exception
+    app.switch_page(PACING).run()
+    assert not app.exception
+    assert "does not set a commitment plan" in app.info[0].value
+    assert not app.metric and not app.get("plotly_chart")
+    assert app.number_input(key="pacing_start_year").value == 2027
+    assert app.number_input(key="pacing_target_year").value == 2031
+    next(b for b in app.button if b.label == "Add a commitment plan").click().run()
+    assert not app.exception
+    assert app.info[0].value.startswith("To have £100m at work by the end of 2031")
+    assert {m.label: m.value for m in app.metric}["At work from"] == "2031"
+
+
+def test_the_pacing_page_in_presentation_mode_shows_the_figures_one_sentence_and_the_chart():
+    app = open_page(PACING)
+    app.toggle(key="presenting").set_value(True).run()
+    assert not app.exception
+    assert not app.number_input and not app.data_editor and not app.dataframe
+    assert [b.label for b in app.button] == ["Leave presentation mode"]
+    assert len(app.info) == 1 and not app.markdown
+    assert {m.label: m.value for m in app.metric}["Money to have at work"] == "£100m"
+    assert len(app.get("plotly_chart")) == 1
+
+
+def test_edited_pacing_assumptions_make_the_plan_again_and_bad_ones_change_nothing():
+    app = open_page(PACING)
+    editor = next(e for e in app.data_editor if e.key.startswith("pacing_assumptions_"))
+    frame = editor.value
+    row = frame["asset_class"].tolist().index("social_housing")
+    before = next(i.value for i in app.info if i.value.startswith("To have"))
+    app.session_state[editor.key] = {
+        "edited_rows": {row: {"call_rate_year1": 1.5}},
+        "added_rows": [],
+        "deleted_rows": [],
+    }
+    next(b for b in app.button if b.label == "Use these assumptions").click().run()
+    assert not app.exception
+    assert "The assumptions have problems to fix first; nothing changed." in [e.value for e in app.error]
+    told = " ".join(m.value for m in app.markdown)
+    assert f"row {row + 1}, Drawn in the first year:" in told and "call_rate_year1" not in told
+    assert next(i.value for i in app.info if i.value.startswith("To have")) == before
+    editor = next(e for e in app.data_editor if e.key.startswith("pacing_assumptions_"))
+    app.session_state[editor.key] = {
+        "edited_rows": {row: {"call_rate_year1": 0.9}},
+        "added_rows": [],
+        "deleted_rows": [],
+    }
+    next(b for b in app.button if b.label == "Use these assumptions").click().run()
+    assert not app.exception and not app.error
+    after = next(i.value for i in app.info if i.value.startswith("To have"))
+    assert after != before  # social housing drawn faster: a different plan
+    assert "pacing assumptions file (pacing assumptions (edited in the app).csv, user supplied)" in (
+        app.caption[0].value
+    )

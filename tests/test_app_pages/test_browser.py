@@ -30,6 +30,7 @@ PAGES = {
     "screen": "screen",
     "allocate": "allocate",
     "compare": "compare",
+    "pacing": "pacing",
     "runs": "runs",
     "assumptions": "assumptions",
 }
@@ -181,7 +182,7 @@ def test_every_page_loads_without_an_exception(page: object, app_url: str, name:
     shoot(page, name)
 
 
-@pytest.mark.parametrize("name", ["screen", "allocate", "compare"])
+@pytest.mark.parametrize("name", ["screen", "allocate", "compare", "pacing"])
 def test_plotly_charts_are_drawn(page: object, app_url: str, name: str) -> None:
     open_page(page, app_url, PAGES[name])
     chart = page.locator(".js-plotly-plot .main-svg").first  # type: ignore[attr-defined]
@@ -286,5 +287,31 @@ def test_presentation_mode_tells_the_story_on_one_screen(browser: object, app_ur
         tab.get_by_test_id("stSidebar").wait_for()
         _settle(tab)
         assert tab.get_by_text("This scenario").is_visible()
+    finally:
+        context.close()
+
+
+@pytest.mark.parametrize("size", [(1280, 720), (1920, 1080)], ids=["projector", "desktop"])
+def test_presentation_mode_shows_the_commitment_plan_on_one_screen(
+    browser: object, app_url: str, size
+) -> None:
+    """The Pacing page presented: its figures, one sentence and the chart, nothing cut, no scrolling."""
+    width, height = size
+    context = browser.new_context(viewport={"width": width, "height": height})  # type: ignore[attr-defined]
+    tab = context.new_page()
+    tab.set_default_timeout(60_000)
+    try:
+        open_page(tab, app_url, "pacing")
+        tab.get_by_text("Presentation mode").click()
+        tab.get_by_text("Leave presentation mode").wait_for()
+        tab.locator(".js-plotly-plot .main-svg").first.wait_for()
+        _settle(tab)
+        no_exception(tab)
+        shoot(tab, f"pacing-presenting-{width}x{height}")
+        values = tab.get_by_test_id("stMetricValue").all_inner_texts()
+        assert values == ["£100m", "2031", "£198.6m", "£23.7m", "2031"]
+        assert tab.locator(".js-plotly-plot").count() == 1
+        assert tab.evaluate(TRUNCATED) == []
+        assert tab.evaluate(SCROLLS) == []
     finally:
         context.close()

@@ -380,7 +380,7 @@ def test_the_paper_shows_the_commitment_plan_in_sentences_chart_and_tables(hosti
         "Paid back",
         "Value at work",
         "Cash from the programme",
-        "The fund's cash flow after the programme",
+        "Fund's net cash flow",
     ]
     svg = section[section.index("<svg") : section.index("</svg>")]
     label = f"Target: {money(pacing.target_gbp)} at work by the end of {pacing.target_year}"

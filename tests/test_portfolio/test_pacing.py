@@ -352,3 +352,12 @@ def test_a_schedule_outside_the_plan_is_refused_at_its_line() -> None:
         "pacing.csv:3: column 'year': 2027 already appears on line 2",
         "pacing.csv:4: column 'year': 2050 is outside the plan, 2027 to 2036",
     ]
+
+
+def test_the_plans_own_yearly_totals_as_a_schedule_give_the_plan_back(plan) -> None:
+    """A schedule is spread over the classes as the plan spreads each year, so the plan's totals
+    entered as a schedule put the money to work exactly as the plan does."""
+    totals = {y.year: y.commitments_gbp for y in plan.years}
+    again = project_schedule(totals, MIX, TARGET, SETTINGS, _classes(), split=plan)
+    assert again.status == "schedule" and again.reached_year == plan.reached_year
+    assert [y.nav_gbp for y in again.years] == pytest.approx([y.nav_gbp for y in plan.years], abs=2.0)
