@@ -291,7 +291,7 @@ def _whole_pounds(commitments: np.ndarray) -> np.ndarray:
     over go to the classes with the largest fractions (the first class on a tie)."""
     floors = np.floor(commitments)
     for row, (values, low) in enumerate(zip(commitments, floors, strict=True)):
-        spare = int(round(values.sum() - low.sum()))
+        spare = round(float(values.sum() - low.sum()))
         order = sorted(range(len(values)), key=lambda j: (-(values[j] - low[j]), j))
         for j in order[:spare]:
             floors[row, j] += 1
