@@ -44,6 +44,7 @@ def test_the_command_line_loader_reads_every_input_once_into_one_object(tmp_path
         "risk_model",
         "uk_benchmark_mix",
         "stress_scenarios",
+        "pacing_assumptions",
         "places",
         "retention",
         "social_value",
