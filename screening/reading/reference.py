@@ -20,19 +20,34 @@ from screening.reading.problems import Problem, raise_if_errors
 from screening.reading.provenance import Provenance, provenance_of
 from screening.reading.tables import InputFile, read_table
 
-PLACE_COLUMNS = (
+PLACE_COLUMNS = (  # data/places.csv, built by scripts/build_places.py (data/README.md)
     Column("ons_code", "text"),
     Column("name", "text"),
-    Column("region", "text"),
     Column("nation", "text", vocabulary=frozenset({"England", "Wales", "Scotland", "Northern Ireland"})),
+    Column("region", "text"),
+    Column("county", "text", required=False, blank_ok=True),
+    Column("combined_authority", "text", required=False, blank_ok=True),
+    Column("combined_authority_name", "text", required=False, blank_ok=True),
     Column("population", "number", minimum=1),
     Column("population_year", "integer", minimum=1800, maximum=2100),
-    Column("population_approx", "bool"),
-    Column("imd_2019_rank", "integer", blank_ok=True, minimum=1, maximum=317),
+    Column("iod2025_rank", "integer", required=False, blank_ok=True, minimum=1, maximum=400),
+    Column("iod2025_score", "number", required=False, blank_ok=True, minimum=0, maximum=100),
+    Column("iod2025_most_deprived_decile_share", "share", required=False, blank_ok=True, maximum=1.0),
+    Column("uk_deprivation_score", "number", required=False, blank_ok=True, minimum=0, maximum=100),
+    Column("uk_deprivation_decile", "integer", required=False, blank_ok=True, minimum=1, maximum=10),
+    Column("area_ha", "number", required=False, blank_ok=True, minimum=0),
+    Column("lat", "number", required=False, blank_ok=True, minimum=-90, maximum=90),
+    Column("long", "number", required=False, blank_ok=True, minimum=-180, maximum=180),
     Column("gva_gbp_m", "number", required=False, blank_ok=True, minimum=0),
     Column("gva_year", "integer", required=False, blank_ok=True, minimum=1990, maximum=2100),
     Column("source", "text", required=False, blank_ok=True),
+    # the 12-place table of earlier versions (a saved run keeps its own copy): still read
+    Column("population_approx", "bool", required=False, blank_ok=True),
+    Column("imd_2019_rank", "integer", required=False, blank_ok=True, minimum=1, maximum=317),
 )
+
+# codes an earlier bundled places.csv used wrongly, read as the district they meant
+RETIRED_CODES = {"E08000039": "E08000019"}  # Sheffield is E08000019
 
 ASSUMPTION_COLUMNS = (
     Column("asset_class", "text"),
@@ -144,10 +159,14 @@ def bundled_reference() -> Reference:
 
 def place_aliases(reference: Reference) -> dict[str, str]:
     """Each place's name, in lower case, to its ONS code, for names only one place has: a place
-    typed by its name ('Preston', 'preston') is read as its code."""
+    typed by its name ('Preston', 'preston') is read as its code; and a code an earlier bundled
+    table used wrongly (RETIRED_CODES, in lower case) as the district it meant."""
     names = reference.places["name"].astype(str)
     counts = names.str.lower().value_counts()
-    return {name.lower(): str(code) for code, name in names.items() if counts[name.lower()] == 1}
+    aliases = {name.lower(): str(code) for code, name in names.items() if counts[name.lower()] == 1}
+    known = set(reference.places.index)
+    retired = {old.lower(): new for old, new in RETIRED_CODES.items() if new in known and old not in known}
+    return {**retired, **aliases}
 
 
 def place_suggestion(text: str, reference: Reference) -> str:
@@ -158,4 +177,7 @@ def place_suggestion(text: str, reference: Reference) -> str:
     if close:
         name, code = by_name[close[0]]
         return f" (did you mean {name} ({code})?)"
-    return suggestion(text, reference.place_codes)
+    return suggestion(text, reference.place_codes) or PLACE_HINT
+
+
+PLACE_HINT = "; write a UK district's ONS code or its name (E07000123 or Preston)"

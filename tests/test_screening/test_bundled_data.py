@@ -55,15 +55,24 @@ def test_every_candidate_name_says_illustrative(frame):
     assert frame["name"].str.contains("illustrative", case=False).all()
 
 
-def test_published_place_figures_match_the_domain_primer():
+def test_published_place_figures_are_the_raw_files_own():
+    """Every district, one population vintage (mySociety's mid-2020 estimates), IoD2025 in England."""
     places = bundled_reference().places
-    assert places.at[PRESTON, "population"] == 147_835
-    assert places.at[SOUTH_RIBBLE, "population"] == 111_035
-    assert places.at[PRESTON, "imd_2019_rank"] == 46
-    assert places.at[SOUTH_RIBBLE, "imd_2019_rank"] == 210
-    assert places.at["E06000009", "imd_2019_rank"] == 1
-    assert not bool(places.at[PRESTON, "population_approx"])
-    assert bool(places.at["E08000003", "population_approx"])
+    assert len(places) == 361
+    assert places["nation"].value_counts().to_dict() == {
+        "England": 296,
+        "Scotland": 32,
+        "Wales": 22,
+        "Northern Ireland": 11,
+    }
+    assert set(places["population_year"]) == {2020}
+    assert places.at[PRESTON, "population"] == 144_147  # Census 2021: 147,835 (not used: one vintage)
+    assert places.at[SOUTH_RIBBLE, "population"] == 111_086
+    assert places.at[PRESTON, "iod2025_rank"] == 50
+    assert places.at["E06000009", "iod2025_rank"] == 1  # Blackpool, the most deprived of 296
+    assert places.at[PRESTON, "combined_authority"] == "E47000018"  # Lancashire (May 2025)
+    assert places["iod2025_rank"].notna().sum() == 296
+    assert places["uk_deprivation_decile"].notna().all()
 
 
 def test_retention_defaults_are_the_seed_figures():

@@ -101,7 +101,11 @@ EXPECTED = [
     (9, "min_ticket_gbp", "minimum ticket £20,000,000 is above the maximum ticket £10,000,000"),
     (10, "id", "is blank but a value is required"),
     (11, "id", "'PRE-001' already used on line 2"),
-    (12, "local_authority", "'E09999999' is not a known ONS place code; expected one of: E06000009"),
+    (
+        12,
+        "local_authority",
+        "'E09999999' is not a known ONS place code; write a UK district's ONS code or its name",
+    ),
     (13, "local_authority", "'Prestn' is not a known ONS place code (did you mean Preston (E07000123)?)"),
     (14, "asset_class", "'social_housng' is not a known asset class (did you mean 'social_housing'?)"),
     (15, "local_spend_share", "63 looks like a percentage typed as a whole number; write 0.63 or 63%"),
