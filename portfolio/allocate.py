@@ -21,7 +21,14 @@ from portfolio.pounds import to_pounds
 from portfolio.prechecks import prechecks
 from portfolio.problem import Built, SolveOptions, SolveReport, build, solve
 from portfolio.relaxation import Diagnosis
-from portfolio.tie_break import FLAT_OBJECTIVES, by_id_order, least_concentrated, pinned, spread_holdings
+from portfolio.tie_break import (
+    FLAT_OBJECTIVES,
+    HOLDINGS_TOLERANCE,
+    by_id_order,
+    least_concentrated,
+    least_risky_holdings,
+    pinned,
+)
 from screening.reading.mandate import Mandate
 
 PENNY_GBP = 0.01  # a limit on money broken by more than a penny on the pounds is a failure
@@ -130,8 +137,9 @@ def _settled(
 ) -> tuple[np.ndarray, np.ndarray | None, dict[str, float]]:
     """The weights, the holdings (yes/no problems) and the shadow prices of the solved `built`.
 
-    Ties are settled by portfolio.tie_break: with yes/no holdings, the least concentrated holdings
-    within the gap, priced by the continuous solver; then the least concentrated optimal weights.
+    Ties are settled by portfolio.tie_break: with yes/no holdings, the least risky holdings as good
+    as the solver can tell, priced by the continuous solver; then the least concentrated optimal
+    weights.
     """
     weights = np.asarray(built.variables.weights.value, dtype=float)
     prices = shadow_prices(built, limits)  # before any later solve overwrites the dual values
@@ -143,7 +151,9 @@ def _settled(
         return (weights if spread is None else spread), None, prices
     held = np.asarray(built.variables.held.value) > 0.5  # type: ignore[union-attr]
     gap = report.gap if report.gap is not None else options.mip_gap
-    chosen = spread_holdings(built, gap, options) if optimal and gap > PROVED else None
+    chosen = None
+    if optimal and (gap > PROVED or flat):
+        chosen = least_risky_holdings(built, inputs, max(gap, HOLDINGS_TOLERANCE), options)
     if chosen is not None:
         held, weights = chosen, np.asarray(built.variables.weights.value, dtype=float)
     polished = _polished(inputs, mandate, limits, held, options)

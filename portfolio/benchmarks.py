@@ -73,7 +73,7 @@ def city_weighted(
     spread, inputs, notes = _spread(frame, screen, mandate, reference, risk)
     where = frame.loc[inputs.ids, "local_authority"].to_numpy()
     weights, weighting, why = _place_weights(sorted(set(where)), mandate, reference)
-    notes += why
+    notes = [_compared_places(weights, weighting, reference), *notes, *why]
     table = _place_table(weights, inputs, mandate, where, reference)
     room = table.pop("ticket_share")
     if room.sum() < 1 - 1e-12:
@@ -109,6 +109,23 @@ def city_weighted(
     )
     holdings = Holdings.of("city_weighted", CITY_LABEL.format(weighting=weighting), candidates=amounts)
     return CityWeighted(result.status, weighting, table, holdings, result, notes)
+
+
+def _compared_places(weights: pd.Series, weighting: str, reference: Reference) -> str:
+    """Which places the benchmark spreads the money over, and by what: the places with eligible
+    candidates, named when there are few, weighted by the places table's population (or GVA)."""
+    names = [str(reference.places.at[code, "name"]) for code in weights.index]
+    listed = ", ".join(names) if len(names) <= 12 else f"{', '.join(names[:5])} and {len(names) - 5} more"
+    years = sorted({int(y) for y in reference.places.loc[weights.index, "population_year"].dropna()})
+    basis = (
+        f"population (the places table's {'/'.join(map(str, years))} estimates)"
+        if weighting == "population"
+        else "GVA"
+    )
+    return (
+        f"Compared over the {len(names)} UK places with eligible candidates ({listed}), "
+        f"in proportion to their {basis}."
+    )
 
 
 def _not_built(weighting: str, table: pd.DataFrame, notes: list[str], candidates: int) -> CityWeighted:
@@ -153,13 +170,15 @@ def _place_weights(
     gva = table["gva_gbp_m"].astype(float) if "gva_gbp_m" in table else pd.Series(np.nan, index=places)
     if gva.notna().all() and (gva > 0).all():
         return gva, "gva", []
-    known = ", ".join(str(table.at[p, "name"]) for p in gva[gva.notna()].index) or "no place"
+    known = ", ".join(str(table.at[p, "name"]) for p in gva[gva.notna()].index)
+    which = f"only for {known}" if known else "for no place"
     return (
         population,
         "population",
         [
-            f"benchmark_weighting is 'gva' but GVA is known only for {known} of the {len(places)} places "
-            "in places.csv: the benchmark is weighted by population instead."
+            f"benchmark_weighting is 'gva' but GVA is known {which} of the {len(places)} places with "
+            "candidates (places.csv bundles none: add gva_gbp_m to a places file of your own); the "
+            "benchmark is weighted by population instead."
         ],
     )
 

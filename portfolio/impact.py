@@ -8,7 +8,8 @@ by the screen's cautious rules and listed in the notes):
 - local spend retained = sum(local_spend_share x amount), counting only holdings in the mandate's
   places (`..._all_places_gbp` counts it wherever the money lands);
 - deprived share = share of the money in neighbourhoods of deprivation decile 1-3 (each nation's
-  own index);
+  own index); a candidate that gives no decile counts by its district's decile on the composite
+  UK index in the bundled places table (`uk_deprivation_decile`), and the notes say for how much;
 - social value = net quantity x £ proxy per unit (data/social_value_proxies.csv); a blank proxy
   is not valued. Attribution: the per-£1m figures are already per £1m of this fund's money, so no
   further attribution is applied; displacement is not modelled;
@@ -16,8 +17,9 @@ by the screen's cautious rules and listed in the notes):
 
 For money in **listed UK proxies** (the UK benchmark) nothing is reported by the companies, so:
 jobs, homes, carbon and social value are unknown (None, never 0); the money is assumed to land in
-places in proportion to population, so its local share is the mandate places' share of the
-England and Wales population (Census 2021), its local spend retained is the lowest published
+places in proportion to population, so its local share is the mandate places' share of the UK
+population (the bundled mid-2020 estimates of all 361 districts; a places table of fewer
+districts falls back to the England and Wales Census 2021 total), its local spend retained is the lowest published
 retention (40p in the £, a large company) on that share, and about 30% of it is in deciles 1-3
 (deciles are tenths of neighbourhoods of similar population).
 """
@@ -27,6 +29,7 @@ from __future__ import annotations
 import math
 from dataclasses import asdict, dataclass, field
 
+import numpy as np
 import pandas as pd
 
 from portfolio.holdings import Holdings
@@ -36,7 +39,8 @@ from screening.reading.reference import Reference
 from screening.scoring import LOWEST_RETENTION_TYPE
 from screening.screen import Screen
 
-ENGLAND_AND_WALES_POPULATION = 59_597_300  # ONS Census 2021, published
+ENGLAND_AND_WALES_POPULATION = 59_597_300  # ONS Census 2021, published: for a partial places table
+UK_DISTRICTS = 361  # a places table with every UK district: its populations add up to the UK's
 DEPRIVED_DECILES = 3  # deciles 1-3 count as the most deprived areas
 LISTED_DEPRIVED_SHARE = DEPRIVED_DECILES / 10  # money spread by population: 3 tenths of neighbourhoods
 QUANTITY_OF = {"jobs": "jobs", "co2_avoided": "co2_avoided_t", "affordable_homes": "affordable_homes"}
@@ -59,12 +63,30 @@ class ImpactBasis:
     nation: pd.Series  # ONS code -> England, Wales, Scotland, Northern Ireland
     social_value: pd.DataFrame  # metric -> gbp_per_unit (blank = not valued)
     listed_retention: float  # lowest published retention, used for listed holdings
+    district_decile: pd.Series = field(default_factory=lambda: pd.Series(dtype=float))  # ONS code -> decile
+
+    def deprivation_deciles(self, candidates: pd.Index) -> tuple[pd.Series, pd.Series]:
+        """Each candidate's decile for the deprived share, and whether it is its district's: the
+        decile it reported, else its district's on the composite UK index, else the screen's fill."""
+        own = self.values.loc[candidates, "imd_decile"].astype(float)
+        unreported = self.filled.loc[candidates, "imd_decile"] != ""
+        district = self.district_decile.reindex(self.place_of.loc[candidates]).to_numpy(dtype=float)
+        use = unreported.to_numpy() & ~np.isnan(district)
+        return own.where(~use, district), pd.Series(use, index=candidates)
+
+    @property
+    def whole_population(self) -> tuple[float, str]:
+        """The population listed holdings spread over, and what it is: the UK's, from a places
+        table of every district; else England and Wales's Census 2021 count."""
+        if len(self.population) >= UK_DISTRICTS:
+            return float(self.population.sum()), "the UK's"
+        return float(ENGLAND_AND_WALES_POPULATION), "England and Wales's (Census 2021)"
 
     @property
     def listed_local_share(self) -> float:
-        """The mandate places' share of the England and Wales population."""
+        """The mandate places' share of the population listed holdings spread over."""
         people = float(self.population.reindex(self.mandate_places).fillna(0.0).sum())
-        return people / ENGLAND_AND_WALES_POPULATION
+        return people / self.whole_population[0]
 
 
 def impact_basis(frame: pd.DataFrame, screen: Screen, mandate: Mandate, reference: Reference) -> ImpactBasis:
@@ -79,6 +101,11 @@ def impact_basis(frame: pd.DataFrame, screen: Screen, mandate: Mandate, referenc
         nation=reference.places["nation"],
         social_value=reference.social_value,
         listed_retention=float(retention.get(LOWEST_RETENTION_TYPE, retention.min())),
+        district_decile=(
+            reference.places["uk_deprivation_decile"].astype(float)
+            if "uk_deprivation_decile" in reference.places
+            else pd.Series(dtype=float)
+        ),
     )
 
 
@@ -143,7 +170,8 @@ def impact_totals(holdings: Holdings, basis: ImpactBasis) -> ImpactTotals:
         co2_avoided_t=gross["co2_avoided_t"] if known else None,
         co2_avoided_t_net=net["co2_avoided_t"] if known else None,
         deprived_share=_share(
-            money[values["imd_decile"] <= DEPRIVED_DECILES].sum() + LISTED_DEPRIVED_SHARE * listed_total,
+            money[basis.deprivation_deciles(money.index)[0] <= DEPRIVED_DECILES].sum()
+            + LISTED_DEPRIVED_SHARE * listed_total,
             total,
         ),
         social_value_gbp=float(sum(valued)) if known else None,
@@ -174,6 +202,13 @@ def _notes(holdings: Holdings, basis: ImpactBasis, social: dict[str, float | Non
     notes = []
     if not holdings.candidates.empty:
         notes += _fill_notes(holdings.candidates, basis)
+        by_district = basis.deprivation_deciles(holdings.candidates.index)[1]
+        if by_district.any():
+            notes.append(
+                f"£{holdings.candidates[by_district].sum() / 1e6:,.1f}m of the money gives no deprivation decile: "
+                "the deprived share counts it by its district's decile on the composite UK index "
+                "(places.csv), not by its neighbourhood's."
+            )
         nations = sorted(set(basis.nation.reindex(basis.place_of.loc[holdings.candidates.index]).dropna()))
         if len(nations) > 1:
             notes.append(
@@ -188,13 +223,18 @@ def _notes(holdings: Holdings, basis: ImpactBasis, social: dict[str, float | Non
             )
     if not holdings.listed.empty:
         people = float(basis.population.reindex(basis.mandate_places).fillna(0.0).sum())
+        whole, whose = basis.whole_population
+        outside = (
+            " Scotland and Northern Ireland are not in this denominator."
+            if whose.startswith("England")
+            else ""
+        )
         notes += [
             "Listed proxies report no jobs, homes or carbon: those figures and social value are unknown "
             "(null), not zero.",
             f"Listed holdings are assumed to land in places in proportion to population: the mandate's "
-            f"places hold {people:,.0f} of England and Wales's {ENGLAND_AND_WALES_POPULATION:,} people "
-            f"(Census 2021), so {basis.listed_local_share:.2%} of the money. Scotland and Northern "
-            "Ireland are not in this denominator.",
+            f"places hold {people:,.0f} of {whose} {whole:,.0f} people, so "
+            f"{basis.listed_local_share:.2%} of the money.{outside}",
             f"Local spend retained on listed holdings uses the lowest published retention "
             f"({basis.listed_retention * 100:.0f}p in the £, a large company) on that share: an assumption.",
             f"About {LISTED_DEPRIVED_SHARE:.0%} of money spread by population is in deprivation deciles "

@@ -5,11 +5,13 @@ Several allocations can reach the same objective: a flat stretch of `max_impact`
 mixed-integer gap. A solver returns whichever point it meets first, and that can change with the
 machine or the order of the rows. Once the best objective is known, the rule is:
 
-1. with yes/no holdings, when the solver stopped short of proving its answer optimal (a gap above
-   zero, at most `SolveOptions.mip_gap`, 0.01% by default), the least concentrated holdings
-   (smallest sum of squared weights) whose objective is within that gap of the best found: any
-   allocation that close is as good as the solver can tell (`spread_holdings`). A proved optimum
-   needs no such step (holdings tied exactly are the identical candidates of step 3);
+1. with yes/no holdings, the least risky holdings (lowest volatility: strictly convex, since
+   every candidate has specific risk, so only identical candidates can tie) whose objective is as
+   good as the solver can tell: within the gap it stopped at when it fell short of proving its
+   answer optimal (at most `SolveOptions.mip_gap`, 0.01% by default), or, for a linear objective
+   it proved, within `HOLDINGS_TOLERANCE` (`least_risky_holdings`). Two different sets of
+   holdings can be that close: two candidates in different places with the same return and the
+   same tickets, say; equal concentration does not tell them apart, their risk does;
 2. for the holdings, with a linear objective (`max_impact`, `max_return`), the least concentrated
    weights whose objective is within `TOLERANCE` of the best (`least_concentrated`, a strictly
    convex problem: exactly one answer). No such step is needed where the optimum is unique
@@ -30,20 +32,24 @@ from collections import defaultdict
 import cvxpy as cp
 import numpy as np
 
-from portfolio.constraints import HELD, Limit
+from portfolio.constraints import HELD, Limit, portfolio_volatility
 from portfolio.inputs import AllocationInputs
 from portfolio.problem import Built, SolveOptions, solve, variant
 
 FLAT_OBJECTIVES = ("max_impact", "max_return")  # linear objectives: optima can form a flat face
 TOLERANCE = 1e-9  # relative: a flat face of optima is exactly flat; a curved optimum barely moves
+HOLDINGS_TOLERANCE = 1e-7  # relative: holdings this close to the optimum are as good as SCIP can tell
 
 
-def spread_holdings(built: Built, gap: float, options: SolveOptions) -> np.ndarray | None:
-    """The least concentrated holdings whose objective is within `gap` (the one the solver reached)
-    of the solved `built`'s (a yes/no problem); None when that second solve finds nothing (keep
-    the first answer)."""
-    spread = variant(built, cp.Minimize(cp.norm(built.variables.weights, 2)), [_near(built, gap)])
-    if not solve(spread, options).has_solution:
+def least_risky_holdings(
+    built: Built, inputs: AllocationInputs, tolerance: float, options: SolveOptions
+) -> np.ndarray | None:
+    """The least risky holdings (lowest volatility) whose objective is within `tolerance` (the gap
+    the solver reached, or HOLDINGS_TOLERANCE after a proof) of the solved `built`'s (a yes/no
+    problem); None when that second solve finds nothing (keep the first answer)."""
+    w = built.variables.weights
+    risky = variant(built, cp.Minimize(portfolio_volatility(inputs, w)), [_near(built, tolerance)])
+    if not solve(risky, options).has_solution:
         return None
     return np.asarray(built.variables.held.value, dtype=float) > 0.5  # type: ignore[union-attr]
 

@@ -19,7 +19,9 @@ REFERENCE = bundled_reference()
 UNIVERSE = load_candidates(None, REFERENCE)
 MANDATE = load_mandate(None, REFERENCE)
 PRESTON, SOUTH_RIBBLE = "E07000123", "E07000126"
-ENGLAND_AND_WALES = 59_597_300
+_PLACES = pd.read_csv(bundled.bundled("places.csv")).set_index("ons_code")
+UK_PEOPLE = float(_PLACES["population"].sum())  # mid-2020 estimates of all 361 districts
+LOCAL_PEOPLE = float(_PLACES.loc[[PRESTON, SOUTH_RIBBLE], "population"].sum())
 
 
 @functools.cache

@@ -55,7 +55,11 @@ def test_city_weighted_amounts_by_place_are_proportional_to_population():
     expected = 100_000_000 * population / population.sum()
     assert np.abs(by_place - expected).max() <= 2.0  # whole pounds
     assert int(held.sum()) == 100_000_000
-    assert comparison.city.notes == []  # no place needed redistributing
+    assert comparison.city.notes == [  # no place needed redistributing: only which places it used
+        "Compared over the 12 UK places with eligible candidates (Blackpool, City of Bristol, Preston, "
+        "South Ribble, Manchester, Liverpool, Sheffield, Newcastle upon Tyne, Birmingham, Leeds, "
+        "Glasgow City, Cardiff), in proportion to their population (the places table's 2020 estimates)."
+    ]
 
 
 def test_city_weighted_goes_through_the_same_optimiser_and_limits():
@@ -99,12 +103,12 @@ def test_gva_weighting_falls_back_to_population_with_a_note_when_gva_is_missing(
     run = default_run()
     city = city_weighted(UNIVERSE, run.screen, mandate, REFERENCE, run.risk)
     assert city.weighting == "population"
-    assert any("GVA is known only for Preston" in note for note in city.notes)
+    assert any("GVA is known for no place" in note for note in city.notes)
 
 
 def test_gva_weighting_is_used_when_every_place_has_gva():
     places = REFERENCE.places.copy()
-    places["gva_gbp_m"] = np.arange(1, len(places) + 1) * 1000.0
+    places["gva_gbp_m"] = places["population"] * np.linspace(0.02, 0.04, len(places))  # £m, varied
     reference = replace(REFERENCE, places=places)
     mandate = MANDATE.model_copy(update={"benchmark_weighting": "gva"})
     run = default_run()
@@ -187,11 +191,13 @@ def test_local_shares_order_allocation_city_weighted_uk():
     comparison = default_run().comparison
     places = raw("places.csv").set_index("ons_code")
     local_people = places.loc[[PRESTON, SOUTH_RIBBLE], "population"].sum()
+    compared = comparison.city.places.index  # the places with candidates the benchmark spreads over
     assert comparison.portfolio.impact.local_share == 1.0
     assert comparison.city_weighted.impact.local_share == pytest.approx(
-        local_people / places["population"].sum(), abs=1e-7
+        local_people / places.loc[compared, "population"].sum(), abs=1e-7
     )
-    assert comparison.uk.impact.local_share == pytest.approx(local_people / 59_597_300, abs=1e-12)
+    uk_people = places["population"].sum()
+    assert comparison.uk.impact.local_share == pytest.approx(local_people / uk_people, abs=1e-12)
     shares = [f.impact.local_share for f in (comparison.portfolio, comparison.city_weighted, comparison.uk)]
     assert shares == sorted(shares, reverse=True) and len(set(shares)) == 3
 
@@ -214,8 +220,9 @@ def test_with_candidates_in_the_mandate_places_only_the_split_follows_their_popu
     city = _city(load_candidates(write_csv(rows), REFERENCE))
     assert city.status == "optimal"
     amounts = city.places["amount_gbp"]
-    assert amounts[PRESTON] == pytest.approx(1e8 * 147_835 / (147_835 + 111_035), abs=2)
-    assert amounts[SOUTH_RIBBLE] == pytest.approx(1e8 * 111_035 / (147_835 + 111_035), abs=2)
+    people = raw("places.csv").set_index("ons_code").loc[[PRESTON, SOUTH_RIBBLE], "population"]
+    assert amounts[PRESTON] == pytest.approx(1e8 * people[PRESTON] / people.sum(), abs=2)
+    assert amounts[SOUTH_RIBBLE] == pytest.approx(1e8 * people[SOUTH_RIBBLE] / people.sum(), abs=2)
 
 
 def test_too_little_capacity_anywhere_is_an_infeasible_benchmark_with_a_note(candidate_rows, write_csv):

@@ -6,7 +6,8 @@ from __future__ import annotations
 import pandas as pd
 import pytest
 from comparison_helpers import (
-    ENGLAND_AND_WALES,
+    LOCAL_PEOPLE,
+    UK_PEOPLE,
     MANDATE,
     PRESTON,
     REFERENCE,
@@ -19,8 +20,6 @@ from comparison_helpers import (
 
 from portfolio.holdings import Holdings
 from portfolio.impact import impact_basis, impact_totals
-
-LOCAL_PEOPLE = 147_835 + 111_035
 
 
 @pytest.fixture(scope="module")
@@ -78,7 +77,7 @@ def test_listed_holdings_are_unknown_not_zero_and_land_by_population(basis):
     totals = impact_totals(
         Holdings.of("uk", "uk", listed=pd.Series({"uk_equity": 60e6, "gilts": 40e6})), basis
     )
-    share = LOCAL_PEOPLE / ENGLAND_AND_WALES
+    share = LOCAL_PEOPLE / UK_PEOPLE
     for unknown in (
         "jobs",
         "jobs_net",
@@ -92,7 +91,7 @@ def test_listed_holdings_are_unknown_not_zero_and_land_by_population(basis):
     assert totals.local_spend_retained_gbp == pytest.approx(0.40 * share * 100e6)
     assert totals.local_spend_retained_all_places_gbp == pytest.approx(0.40 * 100e6)
     assert totals.deprived_share == pytest.approx(0.30)
-    assert any("59,597,300" in note and "Census 2021" in note for note in totals.notes)
+    assert any(f"of the UK's {UK_PEOPLE:,.0f} people" in note for note in totals.notes)
 
 
 def test_gross_jobs_reconcile_with_the_candidate_file_for_all_three_portfolios():
@@ -134,3 +133,27 @@ def test_social_value_proxies_come_from_the_bundled_table():
 def test_mixed_nations_are_flagged_in_the_deprivation_note():
     notes = default_run().comparison.city_weighted.impact.notes
     assert any("England, Scotland, Wales" in note for note in notes)
+
+
+def test_a_candidate_without_a_decile_counts_by_its_districts_decile(candidate_rows, write_csv):
+    """No neighbourhood decile given: the deprived share uses the district's decile on the
+    composite UK index in places.csv (Preston's is 2 of 10; South Ribble's 8), and says so."""
+    from screening import load_candidates
+    from screening.screen import run_screen
+    from screening.stability import StabilitySettings
+
+    header = candidate_rows[0]
+    column = header.index("imd_decile")
+    rows = [header] + [
+        [*r[:column], "", *r[column + 1 :]] if r[0] in ("PRE-010", "SRB-001") else r
+        for r in candidate_rows[1:]
+    ]
+    universe = load_candidates(write_csv(rows), REFERENCE)
+    screen = run_screen(universe, MANDATE, REFERENCE, StabilitySettings(draws=50))
+    unreported = impact_basis(universe.frame, screen, MANDATE, REFERENCE)
+    places = raw("places.csv").set_index("ons_code")["uk_deprivation_decile"]
+    assert (places[PRESTON], places[SOUTH_RIBBLE]) == (2, 8)
+    holdings = Holdings.of("x", "x", candidates=pd.Series({"PRE-010": 3e6, "SRB-001": 1e6}))
+    totals = impact_totals(holdings, unreported)
+    assert totals.deprived_share == pytest.approx(0.75)  # Preston's £3m counts; South Ribble's does not
+    assert any(note.startswith("£4.0m of the money gives no deprivation decile") for note in totals.notes)
