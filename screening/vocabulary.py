@@ -498,6 +498,21 @@ MANDATE: dict[str, Term] = {
         "Contributions and investment income less pensions paid, before this programme.",
         "negative: the fund already pays out more than comes in",
     ),
+    "local_investment.target_min_share": Term(
+        "Local investment target, lowest",
+        "share",
+        "The least of the whole fund the committee aims to hold in local investment (comply or explain).",
+    ),
+    "local_investment.target_max_share": Term(
+        "Local investment target, highest",
+        "share",
+        "The most of the whole fund the committee will hold in local investment.",
+    ),
+    "local_investment.counted_asset_classes": Term(
+        "Asset classes counted as local investment",
+        "text",
+        "Private markets count; a listed holding only with a recorded local benefit.",
+    ),
     "weights.financial": Term("Weight on financial return", "score", "Score pillar weight."),
     "weights.local_economy": Term("Weight on the local economy", "score", "Score pillar weight."),
     "weights.social": Term("Weight on social impact", "score", "Score pillar weight."),
@@ -625,7 +640,7 @@ def named(key: str) -> str:
 
 
 _KEY_IN_BRACKETS = re.compile(
-    r" \(((?:sector_caps|asset_class_caps|metric_weights|weights|pacing)\.[A-Za-z0-9_]+|[a-z_]+)\)"
+    r" \(((?:sector_caps|asset_class_caps|metric_weights|weights|pacing|local_investment)\.[A-Za-z0-9_]+|[a-z_]+)\)"
 )
 
 

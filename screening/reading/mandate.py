@@ -150,6 +150,40 @@ class PacingSettings(BaseModel):
         return self.target_year + self.hold_years
 
 
+DEFAULT_COUNTED = (
+    "private_equity",
+    "private_debt",
+    "property",
+    "infrastructure",
+    "social_housing",
+    "renewable_energy",
+)  # the 2026 guidance: private equity, private debt, property and infrastructure (housing and
+# renewable energy are property and infrastructure); listed holdings only with a recorded benefit
+
+
+class LocalInvestmentSettings(BaseModel):
+    """The 2026 local investment rules: the fund's target range for local investment (shares of the
+    whole fund, comply or explain) and which asset classes count as local investment."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True, strict=True)
+
+    target_min_share: Share
+    target_max_share: Share
+    counted_asset_classes: list[Annotated[str, Field(max_length=100)]] = Field(
+        default_factory=lambda: list(DEFAULT_COUNTED), max_length=200
+    )
+
+    @model_validator(mode="after")
+    def _range_in_order(self) -> LocalInvestmentSettings:
+        if self.target_min_share > self.target_max_share:
+            raise PydanticCustomError(
+                "local_investment",
+                "local_investment.target_min_share {lo} is above local_investment.target_max_share {hi}",
+                {"lo": f"{self.target_min_share:.1%}", "hi": f"{self.target_max_share:.1%}"},
+            )
+        return self
+
+
 class Mandate(BaseModel):
     """Every committee choice: target, places, objective, limits, caps and score weights."""
 
@@ -183,6 +217,7 @@ class Mandate(BaseModel):
     weights: Weights = Field(default_factory=Weights)
     metric_weights: dict[str, Weight] = Field(default_factory=dict)
     pacing: PacingSettings | None = None
+    local_investment: LocalInvestmentSettings | None = None
 
     @field_validator("metric_weights")
     @classmethod
@@ -307,6 +342,19 @@ def _reference_problems(
             problems.append(
                 _at(file, text, ("places", index), f"'{code}' is not a place in places.csv{hint}")
             )
+    local = document.get("local_investment")
+    counted = local.get("counted_asset_classes") if isinstance(local, dict) else None
+    for index, asset_class in enumerate(counted if isinstance(counted, list) else []):
+        if isinstance(asset_class, str) and asset_class not in reference.assumptions.index:
+            hint = suggestion(asset_class, reference.asset_classes)
+            problems.append(
+                _at(
+                    file,
+                    text,
+                    ("local_investment", "counted_asset_classes", index),
+                    f"'{asset_class}' is not a known asset class{hint}",
+                )
+            )
     caps = document.get("asset_class_caps")
     for asset_class in caps if isinstance(caps, dict) else {}:
         if asset_class not in reference.assumptions.index:
@@ -387,16 +435,21 @@ _FIELDS = (
     tuple(Mandate.model_fields)
     + tuple(f"weights.{k}" for k in Weights.model_fields)
     + tuple(f"pacing.{k}" for k in PacingSettings.model_fields)
+    + tuple(f"local_investment.{k}" for k in LocalInvestmentSettings.model_fields)
 )
 
 
 # Error types whose message is written here in full (pydantic's own ones get the value appended).
-_OWN_MESSAGES = ("share", "fund_size", "weights", "metric", "pennies", "pacing")
+_OWN_MESSAGES = ("share", "fund_size", "weights", "metric", "pennies", "pacing", "local_investment")
 
 
 def _problem(file: str, text: str, error: Any) -> Problem:
     kind = error["type"]
-    location = tuple(error["loc"]) or {"fund_size": ("fund_size_gbp",), "pacing": ("pacing",)}.get(kind, ())
+    location = tuple(error["loc"]) or {
+        "fund_size": ("fund_size_gbp",),
+        "pacing": ("pacing",),
+        "local_investment": ("local_investment",),
+    }.get(kind, ())
     value = error.get("input")
     if kind == "extra_forbidden":
         dotted = ".".join(str(p) for p in location)
@@ -433,7 +486,7 @@ def _bounds(location: tuple) -> str:
     """'LOW to HIGH' for a mandate number, read from the model's own declarations (its schema)."""
     schema = _schema()
     found = schema["properties"].get(str(location[0]), {})
-    nested = {"weights": "Weights", "pacing": "PacingSettings"}
+    nested = {"weights": "Weights", "pacing": "PacingSettings", "local_investment": "LocalInvestmentSettings"}
     if location[0] in nested and len(location) > 1:
         found = schema["$defs"][nested[str(location[0])]]["properties"].get(str(location[1]), {})
     elif location[0] == "metric_weights":

@@ -413,3 +413,30 @@ def test_the_pacing_table_survives_a_save_and_a_reload():
     mandate = mandate_from_text(PACING + "fund_net_cash_flow_gbp = -25_000_000\n", "m")
     again = mandate_from_text(mandate.to_toml(), "again")
     assert again == mandate and again.pacing.fund_net_cash_flow_gbp == -25_000_000
+
+
+# ---- the 2026 local investment rules -------------------------------------------------------------
+
+
+def test_bundled_mandate_sets_a_local_investment_target_range():
+    local = load_mandate().local_investment
+    assert local is not None
+    assert (local.target_min_share, local.target_max_share) == (0.01, 0.05)
+    assert "private_equity" in local.counted_asset_classes and "uk_equity" not in local.counted_asset_classes
+
+
+def test_a_range_upside_down_and_an_unknown_asset_class_are_refused():
+    text = MINIMAL + '\n[local_investment]\ntarget_min_share = "6%"\ntarget_max_share = 0.05\n'
+    problem = one_problem(text)
+    assert (problem.line, problem.field) == (4, "local_investment")
+    assert (
+        problem.message
+        == "local_investment.target_min_share 6.0% is above local_investment.target_max_share 5.0%"
+    )
+    text = MINIMAL + (
+        "\n[local_investment]\ntarget_min_share = 0.01\ntarget_max_share = 0.05\n"
+        'counted_asset_classes = ["property", "private_equty"]\n'
+    )
+    problem = one_problem(text)
+    assert problem.field == "local_investment.counted_asset_classes"
+    assert "'private_equty' is not a known asset class (did you mean 'private_equity'?)" in problem.message

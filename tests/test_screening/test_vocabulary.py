@@ -6,7 +6,7 @@ from __future__ import annotations
 import pytest
 
 from portfolio.result import BenchmarkFigures, Fiduciary, PortfolioResult
-from screening.reading.mandate import Mandate, PacingSettings
+from screening.reading.mandate import LocalInvestmentSettings, Mandate, PacingSettings
 from screening.reading.reference import bundled_reference
 from screening.vocabulary import (
     FIGURES,
@@ -25,10 +25,12 @@ def test_every_mandate_key_has_its_own_label() -> None:
     keys = [
         k
         for k in Mandate.model_fields
-        if k not in ("sector_caps", "asset_class_caps", "metric_weights", "weights", "pacing")
+        if k
+        not in ("sector_caps", "asset_class_caps", "metric_weights", "weights", "pacing", "local_investment")
     ]
     keys += ["weights.financial", "weights.local_economy", "weights.social"]
     keys += [f"pacing.{k}" for k in PacingSettings.model_fields]
+    keys += [f"local_investment.{k}" for k in LocalInvestmentSettings.model_fields]
     reference = bundled_reference()
     keys += [f"sector_caps.{s}" for s in SECTORS] + [f"asset_class_caps.{a}" for a in reference.asset_classes]
     labels = {k: label(k) for k in keys}
