@@ -7,12 +7,29 @@ from app_pages import charts, state, widgets
 from impact_screen import chart_data
 from screening.errors import InputError
 from screening.reading.mandate import Mandate, load_mandate
+from screening.reading.place_groups import KINDS, group_of
 from screening.reading.tables import InputFile
 from screening.vocabulary import OBJECTIVES, asset_class, figure, label, mandate_term, plain, sector
 
 st.title("Allocate the money")
 current, reference = state.mandate(), state.reference()
 names = reference.places["name"].to_dict()
+GROUP_ORDER = ("footprint", "combined_authority", "county", "region", "nation")
+place_options = {  # groups first (a footprint, then combined authorities ...), then every district
+    group.code: f"{group.name} ({KINDS[group.kind]}, {len(group.members)} districts)"
+    for group in sorted(reference.groups.values(), key=lambda g: (GROUP_ORDER.index(g.kind), g.name))
+    if group.members
+} | dict(sorted(names.items(), key=lambda item: item[1]))
+
+
+def _chosen_places(mandate: Mandate) -> list[str]:
+    """The mandate's places as the picker shows them: each group it was written with, then the
+    districts no such group covers."""
+    groups = [
+        found[0] for written in mandate.place_groups if len(found := group_of(written, reference.groups)) == 1
+    ]
+    covered = {code for group in groups for code in group.members}
+    return [g.code for g in groups] + [c for c in mandate.places if c not in covered]
 
 
 def _pct(value: float | None) -> float | None:
@@ -137,8 +154,15 @@ def _mandate_form(current: Mandate) -> dict[str, object] | None:
                 key="target",
             ),
             "places": left.multiselect(
-                label("places"), list(names), current.places, format_func=names.get, key="places"
+                label("places"),
+                list(place_options),
+                _chosen_places(current),
+                format_func=place_options.get,
+                key="places",
+                help="Type a district's name, or a group's: a combined authority, a county, a region, "
+                "a nation or a pool's footprint. A group stands for all its districts.",
             ),
+            "place_groups": {},  # made again from the places chosen
             "objective": left.selectbox(
                 label("objective"),
                 list(OBJECTIVES),

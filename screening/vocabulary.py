@@ -432,6 +432,11 @@ MANDATE: dict[str, Term] = {
     "target_gbp": Term("Target", "money", "The money to invest locally."),
     "fund_size_gbp": Term("Fund size", "money", "The whole pension fund, for whole-fund figures."),
     "places": Term("Places", "text", "The districts whose candidates may receive money."),
+    "place_groups": Term(
+        "Places written as groups",
+        "text",
+        "The groups (combined authority, county, region, nation, footprint) the places were written as.",
+    ),
     "objective": Term("Aim", "text", "What the allocation makes as large (or as small) as it can."),
     "max_volatility": Term(
         "Highest portfolio volatility", "rate", "The portfolio's volatility may not exceed it."
@@ -667,6 +672,8 @@ def mandate_value(key: str, value: object) -> str:
         return "yes" if value else "no"
     if key == "objective" and isinstance(value, str):
         return OBJECTIVES.get(value, value)
+    if key == "place_groups" and isinstance(value, dict):
+        return ", ".join(f"{group} ({len(members)} districts)" for group, members in value.items()) or "none"
     if key == "excluded_sectors" and isinstance(value, list):
         return ", ".join(sector(str(v)) for v in value) or "none"
     if isinstance(value, list):

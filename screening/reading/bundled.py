@@ -16,6 +16,9 @@ if TYPE_CHECKING:
 
 CANDIDATES = "candidates.csv"
 MANDATE = "mandate.toml"
+PLACE_GROUPS = "place_groups.csv"
+FOOTPRINTS = "footprints.toml"
+PLACE_BOUNDARIES = "places.geojson"
 PLACES = "places.csv"
 ASSUMPTIONS = "capital_market_assumptions.csv"
 CORRELATIONS = "cma_correlations.csv"

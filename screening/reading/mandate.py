@@ -32,6 +32,7 @@ from screening.errors import InputError
 from screening.metrics import BY_NAME, PILLARS, metrics_of
 from screening.reading import bundled
 from screening.reading.columns import suggestion
+from screening.reading.place_groups import group_hint, group_of
 from screening.reading.problems import Problem, raise_if_errors
 from screening.reading.reference import Reference, bundled_reference, place_aliases, place_suggestion
 from screening.reading.tables import InputFile
@@ -193,6 +194,9 @@ class Mandate(BaseModel):
     target_gbp: Annotated[Money, AfterValidator(_whole_pounds)]
     fund_size_gbp: Money | None = None
     places: list[Annotated[str, Field(min_length=1, max_length=100)]] = Field(min_length=1, max_length=1_000)
+    # the groups the places were written as (a combined authority, a county, a footprint...) and the
+    # districts each meant when the mandate was made: `places` holds those districts
+    place_groups: dict[str, list[str]] = Field(default_factory=dict, max_length=1_000)
     objective: Objective = "max_impact"
     max_volatility: Share | None = None
     min_expected_return: Rate | None = None
@@ -338,9 +342,21 @@ def _reference_problems(
     places = document.get("places")
     for index, code in enumerate(places if isinstance(places, list) else []):
         if isinstance(code, str) and code not in reference.places.index:
-            hint = place_suggestion(code, reference)
+            hint = group_hint(code, reference.groups) or place_suggestion(code, reference)
             problems.append(
-                _at(file, text, ("places", index), f"'{code}' is not a place in places.csv{hint}")
+                _at(file, text, ("places", index), f"'{code}' is not a UK district or place group{hint}")
+            )
+    recorded = document.get("place_groups")
+    for group, members in recorded.items() if isinstance(recorded, dict) else ():
+        unknown = [c for c in members if isinstance(c, str) and c not in reference.places.index][:3]
+        if unknown:
+            problems.append(
+                _at(
+                    file,
+                    text,
+                    ("place_groups", group),
+                    f"names districts not in places.csv: {', '.join(unknown)}",
+                )
             )
     local = document.get("local_investment")
     counted = local.get("counted_asset_classes") if isinstance(local, dict) else None
@@ -410,16 +426,33 @@ def check_against_universe(
 
 
 def _with_place_codes(document: dict[str, Any], reference: Reference) -> dict[str, Any]:
-    """The document with each place written by its name replaced by its ONS code."""
+    """The document with each place written by its name replaced by its ONS code, and each group
+    (a combined authority, county, region, nation or footprint, by code or name) by its districts,
+    recorded in `place_groups`; a name two groups share is left for the checks to report."""
     places = document.get("places")
     if not isinstance(places, list):
         return document
     aliases = place_aliases(reference)
     known = set(reference.places.index)
-    codes = [
-        aliases.get(p.strip().lower(), p) if isinstance(p, str) and p not in known else p for p in places
-    ]
-    return {**document, "places": codes}
+    codes: list[Any] = []
+    groups = (
+        dict(document.get("place_groups") or {}) if isinstance(document.get("place_groups"), dict) else {}
+    )
+    for place in places:
+        if not isinstance(place, str) or place in known:
+            codes.append(place)
+            continue
+        alias = aliases.get(place.strip().lower())
+        named = group_of(place, reference.groups) if alias is None else []
+        if alias is not None:
+            codes.append(alias)
+        elif len(named) == 1:
+            codes += named[0].members
+            groups[place] = list(named[0].members)
+        else:
+            codes.append(place)
+    unique = list(dict.fromkeys(codes)) if all(isinstance(c, str) for c in codes) else codes
+    return {**document, "places": unique} | ({"place_groups": groups} if groups else {})
 
 
 def _syntax_problem(file: str, text: str, exc: tomllib.TOMLDecodeError) -> Problem:

@@ -16,6 +16,7 @@ import pandas as pd
 from screening.reading import bundled
 from screening.reading.columns import Column, suggestion, validate_table
 from screening.reading.matrix import load_matrix
+from screening.reading.place_groups import PlaceGroup, load_groups
 from screening.reading.problems import Problem, raise_if_errors
 from screening.reading.provenance import Provenance, provenance_of
 from screening.reading.tables import InputFile, read_table
@@ -85,6 +86,7 @@ class Reference:
     retention: pd.DataFrame
     social_value: pd.DataFrame
     provenance: dict[str, Provenance] = field(default_factory=dict)
+    groups: dict[str, PlaceGroup] = field(default_factory=dict)  # code -> group (place_groups.py)
     warnings: list[Problem] = field(default_factory=list)
 
     @property
@@ -148,7 +150,14 @@ def load_reference(
         social_value=social,
         provenance={name: provenance_of(src) for name, src in sources.items()},
         warnings=[p for p in p1 + p2 + p3 + p4 + p5 if p.severity == "warning"],
+        groups=_bundled_groups(tuple(places.index)),
     )
+
+
+@cache
+def _bundled_groups(districts: tuple[str, ...]) -> dict[str, PlaceGroup]:
+    """The bundled place groups and footprints over these districts, read once per places table."""
+    return load_groups(districts, bundled.read(bundled.PLACE_GROUPS), bundled.read(bundled.FOOTPRINTS))
 
 
 @cache

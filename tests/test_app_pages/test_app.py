@@ -177,6 +177,37 @@ def test_a_mandate_with_no_places_is_refused_with_its_problem():
     assert problems["message"].tolist() == ["needs at least 1 entry"]
 
 
+def test_a_combined_authority_picked_by_name_places_the_money_across_its_districts():
+    app = open_page(ALLOCATE)
+    picker = app.multiselect(key="places")
+    assert picker.value == ["E07000123", "E07000126"]  # the bundled mandate: two districts
+    labels = list(picker.options)  # as the picker shows them
+    assert "Lancashire (combined authority, 14 districts)" in labels
+    assert "Local Pensions Partnership pool (footprint, 53 districts)" in labels
+    picker.set_value(["E47000018"])
+    app.button[0].click().run()
+    assert not app.exception and not app.error
+    chosen = app.session_state["current_mandate"]
+    assert len(chosen.places) == 14 and chosen.place_groups == {"E47000018": chosen.places}
+    assert app.multiselect(key="places").value == ["E47000018"]  # shown as the group it was written as
+    result = state_result(app)
+    assert set(result.portfolio.by_place) <= set(chosen.places)
+    assert "E06000009" in result.portfolio.by_place or "E07000123" in result.portfolio.by_place
+
+
+def state_result(app: AppTest):
+    """The run of the mandate the app now holds, made with the core (independently of the page)."""
+    from portfolio.report import run_result
+    from portfolio.run import run_allocation
+    from screening import bundled_reference, load_candidates
+
+    reference = bundled_reference()
+    universe = load_candidates(None, reference)
+    mandate = app.session_state["current_mandate"]
+    run = run_allocation(universe, mandate, reference, frontier_points=0, with_comparison=False)
+    return run_result(run, universe, mandate, reference)
+
+
 COMPARE = "app_pages/compare.py"
 
 

@@ -7,11 +7,11 @@ import pandas as pd
 import pytest
 from comparison_helpers import (
     LOCAL_PEOPLE,
-    UK_PEOPLE,
     MANDATE,
     PRESTON,
     REFERENCE,
     SOUTH_RIBBLE,
+    UK_PEOPLE,
     UNIVERSE,
     candidates_csv,
     default_run,

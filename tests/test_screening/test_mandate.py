@@ -165,8 +165,11 @@ def test_places_unknown_code_and_a_near_miss_of_a_name():
     text = 'target_gbp = 100_000_000\nplaces = [\n  "E07000123",\n  "E07000999",\n  "Prestn",\n]\n'
     problems = problems_of(text)
     assert [(p.line, p.field) for p in problems] == [(2, "places"), (2, "places")]
-    assert "'E07000999' is not a place in places.csv" in problems[0].message
-    assert "'Prestn' is not a place in places.csv (did you mean Preston (E07000123)?)" in problems[1].message
+    assert "'E07000999' is not a UK district or place group" in problems[0].message
+    assert (
+        "'Prestn' is not a UK district or place group (did you mean Preston (E07000123)?)"
+        in problems[1].message
+    )
 
 
 def test_places_written_by_name_are_kept_as_their_codes():
@@ -440,3 +443,43 @@ def test_a_range_upside_down_and_an_unknown_asset_class_are_refused():
     problem = one_problem(text)
     assert problem.field == "local_investment.counted_asset_classes"
     assert "'private_equty' is not a known asset class (did you mean 'private_equity'?)" in problem.message
+
+
+# ---- places written as groups --------------------------------------------------------------------
+
+
+def test_a_combined_authority_stands_for_its_districts_and_is_recorded():
+    mandate = mandate_from_text('target_gbp = 100_000_000\nplaces = ["E47000018"]\n', "m.toml")
+    assert len(mandate.places) == 14 and "E07000123" in mandate.places and "E06000009" in mandate.places
+    assert mandate.place_groups == {"E47000018": mandate.places}
+    again = mandate_from_text(mandate.to_toml(), "again.toml")
+    assert again == mandate  # the districts it meant are kept, not looked up again
+
+
+def test_groups_by_name_with_districts_keep_each_district_once():
+    text = (
+        'target_gbp = 100_000_000\nplaces = ["Preston", "Greater Manchester", "E07000123", "region:london"]\n'
+    )
+    mandate = mandate_from_text(text, "m.toml")
+    assert mandate.places[0] == "E07000123" and mandate.places.count("E07000123") == 1
+    assert len(mandate.places) == 1 + 10 + 33
+    assert set(mandate.place_groups) == {"Greater Manchester", "region:london"}
+
+
+def test_a_pools_footprint_is_a_named_group():
+    mandate = mandate_from_text('target_gbp = 1e8\nplaces = ["Local Pensions Partnership pool"]\n', "m.toml")
+    assert len(mandate.places) == 14 + 33 + 6  # Lancashire, London, Berkshire
+
+
+def test_a_name_two_groups_share_asks_for_the_code_and_a_near_miss_gets_did_you_mean():
+    problem = one_problem(MINIMAL.replace('["E07000123"]', '["Lancashire"]'))
+    assert problem.message == (
+        "'Lancashire' is not a UK district or place group: it names more than one group, the county "
+        "Lancashire (E10000017, 12 districts) and the combined authority Lancashire (E47000018, 14 "
+        "districts); write its code"
+    )
+    problem = one_problem(MINIMAL.replace('["E07000123"]', '["Greater Manchestr"]'))
+    assert (
+        "(did you mean the combined authority Greater Manchester (E47000001, 10 districts)?)"
+        in problem.message
+    )
