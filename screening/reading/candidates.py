@@ -83,6 +83,7 @@ def candidate_columns(reference: Reference) -> tuple[Column, ...]:
             vocabulary=frozenset(reference.ownership_types),
             vocabulary_name="ownership type",
         ),
+        optional("local_benefit", "text"),
     )
 
 
