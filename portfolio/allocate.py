@@ -151,8 +151,8 @@ def _settled(
         return (weights if spread is None else spread), None, prices
     held = np.asarray(built.variables.held.value) > 0.5  # type: ignore[union-attr]
     gap = report.gap if report.gap is not None else options.mip_gap
-    chosen = None
-    if optimal and (gap > PROVED or flat):
+    chosen = None  # settled by the continuous relaxation: its weights decide, ties below
+    if optimal and report.solver == options.integer_solver and (gap > PROVED or flat):
         chosen = least_risky_holdings(built, inputs, max(gap, HOLDINGS_TOLERANCE), options)
     if chosen is not None:
         held, weights = chosen, np.asarray(built.variables.weights.value, dtype=float)

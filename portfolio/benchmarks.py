@@ -250,6 +250,7 @@ def _place_floors(table: pd.DataFrame, where: np.ndarray) -> list[Limit]:
                 "share",
                 lambda _i, v, m=members: cp.sum(v.weights[np.flatnonzero(m)]),
                 lambda _i, w, m=members: float(np.sum(w[m])),
+                members=members,
             )
         )
     return limits

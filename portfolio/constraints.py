@@ -60,6 +60,11 @@ class Limit:
     evaluate: Callable[[AllocationInputs, np.ndarray], float]
     slack_cost: float = 1.0  # cost of one unit of relaxation in the elastic re-solve
     needs_holdings: bool = False
+    members: np.ndarray | None = None  # the candidates its measure reads (a group); None: every one
+
+    def involves(self, candidate: int) -> bool:
+        """True when the measure reads this candidate's weight (a change elsewhere leaves it alone)."""
+        return self.members is None or bool(self.members[candidate])
 
     def compile(
         self,
@@ -109,6 +114,7 @@ def _group_limit(key: str, members: np.ndarray, cap: float) -> Limit:
         "share",
         lambda _i, v, m=members: cp.sum(v.weights[np.flatnonzero(m)]) if m.any() else cp.Constant(0.0),
         lambda _i, w, m=members: float(np.sum(w[m])),
+        members=members,
     )
 
 

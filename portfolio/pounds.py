@@ -97,6 +97,7 @@ class _Settle:
             limit.violation(self.inputs, after / target)
             <= limit.violation(self.inputs, pounds / target) + 1e-15
             for limit in watched
+            if limit.involves(i)  # a limit on a group without holding i cannot move
         )
 
     def _largest_move(self, pounds: np.ndarray, i: int, step: int, most: int, watched: list[Limit]) -> int:
