@@ -2,13 +2,14 @@
 
 import streamlit as st
 
-st.set_page_config(page_title="Invest in our place", page_icon=":material/location_city:", layout="wide")
+st.set_page_config(page_title="Invest in our place", page_icon="🏙️", layout="wide")
 
 PAGES = [
     st.Page("app_pages/overview.py", title="Overview", icon=":material/home:", default=True),
     st.Page("app_pages/candidates.py", title="Candidates", icon=":material/table:"),
     st.Page("app_pages/screen.py", title="Screen", icon=":material/filter_alt:"),
     st.Page("app_pages/allocate.py", title="Allocate", icon=":material/account_balance:"),
+    st.Page("app_pages/places_map.py", title="Map", icon=":material/map:", url_path="map"),
     st.Page("app_pages/compare.py", title="Compare", icon=":material/compare_arrows:"),
     st.Page("app_pages/pacing.py", title="Pacing", icon=":material/timeline:"),
     st.Page("app_pages/runs.py", title="Saved runs", icon=":material/save:"),

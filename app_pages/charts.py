@@ -6,6 +6,8 @@ draws as SVG); the screen's charts (contributions, stability) draw the screen's 
 
 from __future__ import annotations
 
+import math
+
 import pandas as pd
 import plotly.graph_objects as go
 
@@ -343,3 +345,203 @@ def pacing_chart(pacing: chart_data.PacingChart, height: int = 480) -> go.Figure
         height=height,
     )
     return figure
+
+
+# The map: district shapes from the bundled GeoJSON, drawn by plotly's own geo layer with no base
+# map, so no map tiles and no outline of the world are needed. plotly.js still fetches a world
+# outline (topojson, from cdn.plot.ly) whenever a trace names its locations, and offline it then
+# draws nothing at all; `MAP_CONFIG` hands it an empty outline from the page itself (a data:
+# address), so the map draws offline and nothing leaves the machine (tests/test_app_pages/test_browser.py).
+EMPTY_TOPOLOGY = (
+    "data:application/json,%7B%22type%22%3A%22Topology%22%2C%22objects%22%3A%7B%7D%2C%22arcs%22%3A%5B%5D%7D#"
+)
+MAP_CONFIG = {"topojsonURL": EMPTY_TOPOLOGY, "scrollZoom": False, "displaylogo": False}
+MAP_HEIGHT = 520
+MAP_ELSEWHERE = "#e4e4e4"  # a district outside the mandate's places with nothing placed
+MAP_FOOTPRINT = "#cfe0ef"  # one of the mandate's places with nothing placed
+MAP_MONEY = ("#fde3cf", "#d55e00")  # light to full vermillion (this allocation's colour), by £
+MAP_DECILES = (  # Cividis in ten steps: decile 1 (the most deprived tenth) darkest
+    "#00224e",
+    "#123570",
+    "#3b496c",
+    "#575d6d",
+    "#707173",
+    "#8a8678",
+    "#a59c74",
+    "#c3b369",
+    "#e1cc55",
+    "#fee838",
+)
+MAP_LABELS = 12  # the zoomed map names its districts when it zooms to at most this many
+
+
+def place_map_chart(data: chart_data.PlaceMap, layer: str, whole_uk: bool = False) -> go.Figure:
+    """The map of a run (`chart_data.place_map`): `layer` 'money' colours the districts with money
+    by the £ placed, shades the mandate's other places and leaves the rest pale grey; 'deprivation'
+    colours every district by its UK deprivation decile. The mandate's places are outlined on both.
+    Zoomed to the mandate's places and the districts with money, each named on the map, or the
+    whole UK (`whole_uk`)."""
+    figure = go.Figure()
+    hover, every = data.hover, range(len(data.codes))
+    fills: dict[int, str] = {}  # the colour of each district drawn, for the ink of its label
+    if layer == "money":
+        money_rows = [i for i in every if data.amounts[i] > 0]
+        top = max((data.amounts[i] for i in money_rows), default=0.0)
+        rest = [i for i in every if not data.footprint[i] and data.amounts[i] <= 0]
+        shaded = [i for i in every if data.footprint[i] and data.amounts[i] <= 0]
+        _map_trace(figure, data, rest, hover)
+        _map_trace(figure, data, shaded, hover, MAP_FOOTPRINT)
+        fills |= dict.fromkeys(shaded, MAP_FOOTPRINT)
+        if money_rows:
+            _map_trace(
+                figure,
+                data,
+                money_rows,
+                hover,
+                z=[data.amounts[i] / 1e6 for i in money_rows],
+                colorscale=[[0, MAP_MONEY[0]], [1, MAP_MONEY[1]]],
+                zmin=0,
+                zmax=top / 1e6,
+                colorbar=_map_colorbar("£ placed in the district", tickprefix="£", ticksuffix="m"),
+            )
+            fills |= {i: _blend(*MAP_MONEY, data.amounts[i] / top) for i in money_rows}
+        title = data.title
+    else:
+        known = [i for i in every if data.deciles[i] is not None]
+        _map_trace(figure, data, [i for i in every if data.deciles[i] is None], hover)
+        steps = [[edge, colour] for k, colour in enumerate(MAP_DECILES) for edge in (k / 10, (k + 1) / 10)]
+        _map_trace(
+            figure,
+            data,
+            known,
+            hover,
+            z=[data.deciles[i] for i in known],
+            colorscale=steps,
+            zmin=0.5,
+            zmax=10.5,
+            colorbar=_map_colorbar(
+                "Tenth of the UK's districts: 1 = the most deprived, 10 = the least",
+                tickvals=list(range(1, 11)),
+            ),
+        )
+        fills |= {i: MAP_DECILES[data.deciles[i] - 1] for i in known}  # type: ignore[operator]
+        title = "How deprived each district is, in tenths of the UK"
+    mine = [i for i in every if data.footprint[i]]
+    widths = ((2.5, "#ffffff"), (1.2, "#000000")) if whole_uk else ((5, "#ffffff"), (2.5, "#000000"))
+    for width, colour in widths:  # a white halo shows the black outline on any colour
+        _map_trace(figure, data, mine, None, "rgba(0,0,0,0)", line={"width": width, "color": colour})
+    geo: dict[str, object] = {
+        "visible": False,
+        "projection": {"type": "mercator"},
+        "bgcolor": "rgba(0,0,0,0)",
+    }
+    if whole_uk or data.focus_bounds is None:
+        geo["fitbounds"] = "locations"
+    else:
+        lons, lats = _map_view(data.focus_bounds)
+        geo |= {"fitbounds": False, "lonaxis": {"range": lons}, "lataxis": {"range": lats}}
+        _map_labels(figure, data, layer, fills)
+    _style(figure, title=title, geo=geo, height=MAP_HEIGHT, margin={"t": 40, "b": 80}, showlegend=False)
+    return figure
+
+
+def _map_colorbar(title: str, **ticks: object) -> dict:
+    """The key under the map, across: the map keeps the chart's whole width."""
+    return {
+        "title": {"text": title, "side": "top"},
+        "orientation": "h",
+        "x": 0.5,
+        "y": 0,
+        "yanchor": "top",
+        "thickness": 14,
+        "len": 0.8,
+        "tickfont": TICKS,
+        **ticks,
+    }
+
+
+def _map_trace(
+    figure: go.Figure,
+    data: chart_data.PlaceMap,
+    rows: list[int],
+    hover: list[str] | None,
+    fill: str = MAP_ELSEWHERE,
+    line: dict | None = None,
+    **colours: object,
+) -> None:
+    """One choropleth of some districts: coloured by `colours` (z, colorscale ...), or one `fill`;
+    with only their own shapes, so each boundary goes to the browser once."""
+    if not rows:
+        return
+    codes = {data.codes[i] for i in rows}
+    shapes = {
+        "type": "FeatureCollection",
+        "features": [f for f in data.boundaries.get("features", []) if f["properties"]["ons_code"] in codes],
+    }
+    if "z" not in colours:
+        colours = {"z": [0] * len(rows), "colorscale": [[0, fill], [1, fill]], "showscale": False}
+    figure.add_choropleth(
+        geojson=shapes,
+        featureidkey="properties.ons_code",
+        locations=[data.codes[i] for i in rows],
+        marker={"line": line or {"width": 0.6, "color": "#ffffff"}},
+        text=None if hover is None else [hover[i] for i in rows],
+        hovertemplate="%{text}<extra></extra>" if hover is not None else None,
+        hoverinfo="skip" if hover is None else None,
+        hoverlabel={"align": "left", "font": {"size": 14}},
+        **colours,
+    )
+
+
+def _map_labels(figure: go.Figure, data: chart_data.PlaceMap, layer: str, fills: dict[int, str]) -> None:
+    """Each district the map zooms to named at its centre, with its £ or its decile; dark ink on
+    light colours, white on dark."""
+    from screening.vocabulary import money
+
+    focus = set(data.focus)
+    rows = [i for i in range(len(data.codes)) if data.centres[i] is not None and data.codes[i] in focus]
+    if not rows or len(rows) > MAP_LABELS:
+        return
+    below = (
+        [money(data.amounts[i]) if data.amounts[i] > 0 else "nothing placed" for i in rows]
+        if layer == "money"
+        else [f"decile {data.deciles[i]}" if data.deciles[i] is not None else "" for i in rows]
+    )
+    figure.add_scattergeo(
+        lon=[data.centres[i][0] for i in rows],  # type: ignore[index]
+        lat=[data.centres[i][1] for i in rows],  # type: ignore[index]
+        mode="text",
+        text=[f"{data.names[i]}<br>{note}" for i, note in zip(rows, below, strict=True)],
+        textfont={"size": 15, "weight": "bold", "color": [_ink(fills.get(i, MAP_ELSEWHERE)) for i in rows]},
+        hoverinfo="skip",
+    )
+
+
+def _blend(low: str, high: str, share: float) -> str:
+    """The colour `share` of the way from `low` to `high` (hex)."""
+    ends = [[int(c[i : i + 2], 16) for i in (1, 3, 5)] for c in (low, high)]
+    return "#" + "".join(f"{round(a + (b - a) * share):02x}" for a, b in zip(*ends, strict=True))
+
+
+def _ink(fill: str) -> str:
+    """Black or white, whichever reads better on `fill` (hex): by its relative luminance."""
+    channels = [int(fill[i : i + 2], 16) / 255 for i in (1, 3, 5)]
+    linear = [c / 12.92 if c <= 0.04045 else ((c + 0.055) / 1.055) ** 2.4 for c in channels]
+    luminance = 0.2126 * linear[0] + 0.7152 * linear[1] + 0.0722 * linear[2]
+    return "#000000" if luminance > 0.18 else "#ffffff"
+
+
+def _map_view(
+    bounds: tuple[float, float, float, float], aspect: float = 1.45
+) -> tuple[list[float], list[float]]:
+    """The longitudes and latitudes to show around a box of districts: the box with room around it
+    (at least about 20 km across), widened to the chart's shape as drawn (Mercator)."""
+    west, south, east, north = bounds
+    middle_lon, middle_lat = (west + east) / 2, (south + north) / 2
+    squeeze = math.cos(math.radians(middle_lat))  # a degree of longitude is this much of one of latitude
+    wide, high = max((east - west) * squeeze * 1.5, 0.2), max((north - south) * 1.5, 0.2)
+    wide, high = max(wide, high * aspect), max(high, wide / aspect)
+    return (
+        [middle_lon - wide / 2 / squeeze, middle_lon + wide / 2 / squeeze],
+        [middle_lat - high / 2, middle_lat + high / 2],
+    )

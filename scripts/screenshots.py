@@ -22,7 +22,7 @@ from pathlib import Path
 from playwright.sync_api import sync_playwright
 
 ROOT = Path(__file__).resolve().parent.parent
-PAGES = ("", "candidates", "screen", "allocate", "compare", "pacing", "runs", "assumptions")
+PAGES = ("", "candidates", "screen", "allocate", "map", "compare", "pacing", "runs", "assumptions")
 SIZES = ((1280, 720), (1920, 1080))
 # the page has finished: no "running" indicator and no spinner left
 BUSY = (

@@ -315,3 +315,42 @@ def test_presentation_mode_shows_the_commitment_plan_on_one_screen(
         assert tab.evaluate(SCROLLS) == []
     finally:
         context.close()
+
+
+def test_the_map_draws_every_district_and_asks_no_other_server(browser: object, app_url: str) -> None:
+    """At a projector's 1280x720 the Map page draws the district shapes (the mandate's places named
+    on them) from the app's own files: no request leaves for any other host, no map tiles, no
+    world outline from a CDN, no icon from a font server."""
+    from urllib.parse import urlsplit
+
+    context = browser.new_context(viewport={"width": 1280, "height": 720})  # type: ignore[attr-defined]
+    tab = context.new_page()
+    tab.set_default_timeout(60_000)
+    asked: list[str] = []
+    tab.on("request", lambda request: asked.append(request.url))
+    try:
+        open_page(tab, app_url, "map")
+        shapes = tab.locator(".js-plotly-plot .geolayer .choroplethlayer path.choroplethlocation")
+        shapes.first.wait_for(state="attached")
+        _settle(tab)
+        no_exception(tab)
+        shoot(tab, "map-1280x720")
+        assert shapes.count() >= 361  # every district; the footprint (2) outlined on top
+        drawn = tab.evaluate(
+            """() => [...document.querySelectorAll('.js-plotly-plot .choroplethlayer path')]
+                 .filter(p => (p.getAttribute('d') || '').length > 20).length"""
+        )
+        assert drawn >= 2  # the paths have shapes, at least the footprint's inside the view
+        labels = tab.locator(".js-plotly-plot .geolayer .scatterlayer text").all_text_contents()
+        assert any("Preston" in label for label in labels) and any(
+            "South Ribble" in label for label in labels
+        )
+        own = urlsplit(app_url).netloc
+        elsewhere = [
+            url
+            for url in asked
+            if urlsplit(url).scheme in ("http", "https", "ws", "wss") and urlsplit(url).netloc != own
+        ]
+        assert asked and elsewhere == []
+    finally:
+        context.close()
