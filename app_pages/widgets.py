@@ -88,7 +88,7 @@ def table(shared: chart_data.Table) -> None:
 def story(result: RunResult, retention: dict[str, float], candidates_status: str | None) -> None:
     """The public-meeting story on one screen: what a local pound keeps, then what this money
     would do (money kept local, jobs net with gross beside, the return given up a year)."""
-    places = joined([result.place(c) for c in result.places])
+    places = joined(result.where())
     st.title(f"What would {show('total_gbp', result.target_gbp)} in {places} do?")
     row = metric_row()
     for key, value in retention.items():

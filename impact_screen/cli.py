@@ -14,6 +14,7 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from impact_screen.inputs import load_inputs, report_problems
+from impact_screen.local_cli import add_local_report_command
 from impact_screen.market_cli import add_assumptions_command
 from impact_screen.output import allocation_text, screen_text, summary_text, write_json
 from impact_screen.pacing_cli import add_pacing_assumptions_flag, add_pacing_command
@@ -67,6 +68,7 @@ def _parser() -> argparse.ArgumentParser:
     allocate.set_defaults(run=_allocate)
     add_pacing_assumptions_flag(allocate)
     add_pacing_command(commands)
+    add_local_report_command(commands)
     add_assumptions_command(commands)
     add_runs_commands(commands)
     return parser

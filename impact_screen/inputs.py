@@ -101,6 +101,7 @@ def _cross_check(scenario: ScenarioInputs) -> list[Problem]:
         list(frame["local_authority"].unique()),
         source.name if source is not None else "mandate.toml (bundled)",
         text,
+        scenario.reference.places["name"].to_dict(),
     )
 
 

@@ -24,7 +24,7 @@ from screening.vocabulary import OBJECTIVES, figure, joined, money, show
 from screening.vocabulary import PORTFOLIOS as PORTFOLIO_LABELS
 
 if TYPE_CHECKING:
-    from portfolio.result import Pacing, RunResult
+    from portfolio.result import LocalInvestment, Pacing, RunResult
 
 
 def write_json(path: Path, document: object) -> None:
@@ -138,7 +138,7 @@ def summary_text(inputs: ScenarioInputs) -> str:
 
 def allocation_text(result: RunResult, reference: Reference) -> str:
     """The allocation as a table with its figures and the comparison, or the diagnosis as actions."""
-    places = joined([result.place(c) for c in result.places])
+    places = joined(result.where())
     if result.status == "infeasible":
         lines = [f"The mandate cannot be met in {places}. To make it possible:"]
         lines += [
@@ -249,4 +249,40 @@ def pacing_text(pacing: Pacing) -> str:
             columns=[figure(c).label for c in table.columns],
         )
         lines += ["", f"{table.title}:", frame.to_string(index=False)]
+    return "\n".join(lines)
+
+
+def local_investment_text(found: LocalInvestment) -> str:
+    """The local investment report: the verdict against the target range, the money by district
+    and group, what it does beside the peer, what is not counted and the flags, then the notes."""
+    from impact_screen.chart_data import (
+        LOCAL_REPORT_TITLE,
+        local_kpis,
+        local_tables,
+        local_target,
+    )
+    from portfolio.local_investment import local_investment_lines
+
+    lines = [f"{LOCAL_REPORT_TITLE}:"]
+    lines += [textwrap.fill(line, width=100) for line in local_investment_lines(found)]
+    tables = (local_target(found), local_kpis(found)) if found.status == "allocated" else ()
+    for rows in tables:
+        frame = pd.DataFrame(
+            [[figure(key).label, *(figure(key).format(v) for v in values)] for key, values in rows.rows],
+            columns=["", *rows.columns],
+        )
+        lines += ["", f"{rows.title}:", frame.to_string(index=False)]
+    for table in local_tables(found):
+        frame = pd.DataFrame(
+            [[figure(c).format(v) for c, v in zip(table.columns, row, strict=True)] for row in table.rows],
+            columns=[figure(c).label for c in table.columns],
+        )
+        lines += ["", f"{table.title}:", frame.to_string(index=False)]
+    notes = [*found.notes, *found.kpis.notes]
+    if notes:
+        lines += [
+            "",
+            "Notes:",
+            *(textwrap.fill(n, width=100, initial_indent="- ", subsequent_indent="  ") for n in notes),
+        ]
     return "\n".join(lines)

@@ -4,7 +4,7 @@ paper (`impact_screen.reports_html`). Both are made from a `SavedRun`, read back
 be made again at any time from the store.
 
 This module holds what both share: the caveats, whether the run rests on illustrative data, the
-commitment plan's sentences, and writing a report file.
+commitment plan's and the local investment report's sentences, and writing a report file.
 """
 
 from __future__ import annotations
@@ -65,6 +65,38 @@ def pacing_lines(result: RunResult, mandate_toml: str) -> list[str]:
     return [
         "The mandate sets a commitment plan, but it could not be made with the pacing assumptions file "
         "(the command impact-screen pacing says why)."
+    ]
+
+
+NO_LOCAL = (
+    "The mandate sets no local investment target range, so there is no local investment report for this run."
+)
+
+
+def local_lines(result: RunResult, mandate_toml: str) -> list[str]:
+    """The local investment report in plain sentences (`portfolio.local_investment`), or the one
+    sentence that says why the run has none: no [local_investment] table in the mandate, no
+    allocation, or a run saved before the report existed."""
+    import tomllib
+
+    if result.local_investment is not None:
+        from portfolio.local_investment import local_investment_lines
+
+        return local_investment_lines(result.local_investment)
+    try:
+        document = tomllib.loads(mandate_toml)
+    except tomllib.TOMLDecodeError:
+        document = {}
+    if not isinstance(document.get("local_investment"), dict):
+        return [NO_LOCAL]
+    if not result.feasible:
+        return [
+            "There is no local investment report: no allocation meets the mandate, so no money is "
+            "counted against the target range."
+        ]
+    return [
+        "This run was saved before local investment reports were made, so it has none (the command "
+        "impact-screen local-report makes one)."
     ]
 
 

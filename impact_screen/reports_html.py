@@ -28,6 +28,7 @@ from impact_screen.reports import (
     REPRODUCE,
     file_name,
     is_illustrative,
+    local_lines,
     mandate_items,
     pacing_lines,
     pacing_source,
@@ -392,7 +393,7 @@ def _mandate_rows(document: dict) -> list[tuple[str, str]]:
 def _decision(result: RunResult) -> list[tuple[str, str]]:
     """The one-page summary a committee decides on: what, where, what it gives up, what it does."""
     mine, test = result.portfolio, result.fiduciary
-    places = words.joined([result.place(c) for c in result.places])
+    places = words.joined(result.where())
     rows = [
         ("What", f"{words.money(result.target_gbp)} in {show('holdings', mine.holdings)} holdings"),
         ("Where", places or "-"),
@@ -581,6 +582,33 @@ def _pacing(result: RunResult, saved: SavedRun) -> dict:
     }
 
 
+def _figure_rows(rows: chart_data.FigureRows) -> dict:
+    """A `chart_data.FigureRows` as the template draws it: each row's label and its values as the
+    vocabulary writes them."""
+    return {
+        "title": rows.title,
+        "columns": list(rows.columns),
+        "rows": [(figure(key).label, [figure(key).format(v) for v in values]) for key, values in rows.rows],
+    }
+
+
+def _local(result: RunResult, saved: SavedRun) -> dict:
+    """The local investment report: the verdict against the target range, the money by district
+    and group, what it does beside the peer, what is not counted and the flags, and the notes; or
+    the one sentence that says why there is none."""
+    found = result.local_investment
+    lines = local_lines(result, saved.mandate_toml)
+    if found is None:
+        return {"lines": lines, "target": None}
+    return {
+        "lines": lines,
+        "target": _figure_rows(chart_data.local_target(found)),
+        "kpis": _figure_rows(chart_data.local_kpis(found)),
+        "tables": [_table(t) for t in chart_data.local_tables(found)],
+        "notes": _readable([*found.notes, *found.kpis.notes]),
+    }
+
+
 def _stress(result: RunResult) -> dict | None:
     if not result.stress:
         return None
@@ -737,6 +765,7 @@ def html_report(saved: SavedRun, generated_at: str | None = None) -> str:
         stress=_stress(result),
         projection=_projection(result),
         pacing=_pacing(result, saved),
+        local=_local(result, saved),
         frontier=frontier_chart(chart_data.frontier(result)),
         screen=_screen(result),
         assumptions=_assumptions(saved),

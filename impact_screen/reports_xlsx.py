@@ -1,5 +1,5 @@
 """The workbook of a saved run: Summary, Mandate, Candidates, Screen, Allocation, Comparison,
-Stress, Pacing, Assumptions, Provenance (and Frontier). Every sheet reads the typed `RunResult`
+Stress, Pacing, Local investment report, Assumptions, Provenance (and Frontier). Every sheet reads the typed `RunResult`
 (`impact_screen.runs.result_of`); headers are the vocabulary's (`figure(key).heading`) and every
 figure is a number cell with the vocabulary's Excel number format, so it reads as the paper does.
 
@@ -17,7 +17,7 @@ import re
 from collections.abc import Iterable, Sequence
 
 from impact_screen import chart_data
-from impact_screen.reports import CAVEATS, REPRODUCE, mandate_items, pacing_lines, pacing_source
+from impact_screen.reports import CAVEATS, REPRODUCE, local_lines, mandate_items, pacing_lines, pacing_source
 from impact_screen.runs import result_of
 from impact_screen.store import SavedRun
 from portfolio.result import PORTFOLIOS, RunResult
@@ -156,7 +156,7 @@ def summary_rows(saved: SavedRun, result: RunResult | None = None) -> list[tuple
 
 def xlsx_report(saved: SavedRun) -> bytes:
     """The workbook: Summary, Mandate, Candidates, Screen, Allocation, Comparison, Stress, Pacing,
-    Assumptions, Provenance (and Frontier when there is one)."""
+    Local investment report, Assumptions, Provenance (and Frontier when there is one)."""
     from openpyxl import Workbook
 
     from screening import InputError, InputFile
@@ -292,6 +292,8 @@ def xlsx_report(saved: SavedRun) -> bytes:
     _stress_sheet(sheet, result)
     sheet = book.create_sheet("Pacing")
     _pacing_sheet(sheet, result, saved.mandate_toml)
+    sheet = book.create_sheet(chart_data.LOCAL_REPORT_TITLE)
+    _local_sheet(sheet, result, saved.mandate_toml)
 
     sheet = book.create_sheet("Assumptions")
     r = _csv_table(sheet, 1, "Capital market assumptions used", saved.assumptions_csv)
@@ -499,6 +501,50 @@ def _pacing_sheet(sheet, result: RunResult, mandate_toml: str) -> None:
         r = _shared_table(sheet, r, assumptions)
         put(sheet, r - 1, 1, pacing_source(result))
     _widths(sheet, [18, 18, 30, 22, 18, 26, 40])
+
+
+def _figure_rows(sheet, top: int, rows: chart_data.FigureRows) -> int:
+    """A `chart_data.FigureRows` from `top`: its title, one row a figure with the vocabulary's
+    heading and every value a number in that figure's Excel format (a text stays text)."""
+    put(sheet, top, 1, rows.title, bold=True)
+    put(sheet, top + 1, 1, "Figure", bold=True)
+    for j, column in enumerate(rows.columns, start=2):
+        put(sheet, top + 1, j, column, bold=True)
+    r = top + 1
+    for r, (key, values) in enumerate(rows.rows, start=top + 2):
+        term = figure(key)
+        put(sheet, r, 1, term.heading)
+        for j, value in enumerate(values, start=2):
+            if term.unit == "text":
+                put(sheet, r, j, value)
+            else:
+                put(sheet, r, j, term.cell(value), number_format=term.excel_format)
+    return r + 2
+
+
+def _local_sheet(sheet, result: RunResult, mandate_toml: str) -> None:
+    """The local investment report: its sentences, the share of the fund against the target range,
+    what it does beside the peer, the money by district and group, what is not counted, the flags
+    and the notes; or the one sentence that says why the run has none."""
+    lines = local_lines(result, mandate_toml)
+    found = result.local_investment
+    if found is None:
+        put(sheet, 1, 1, lines[0])
+        return
+    put(sheet, 1, 1, chart_data.LOCAL_REPORT_TITLE, bold=True)
+    for r, line in enumerate(lines, start=2):
+        put(sheet, r, 1, line)
+    r = len(lines) + 3
+    r = _figure_rows(sheet, r, chart_data.local_target(found))
+    r = _figure_rows(sheet, r, chart_data.local_kpis(found))
+    for table in chart_data.local_tables(found):
+        r = _shared_table(sheet, r, table)
+    notes = list(dict.fromkeys(words.plain(n) for n in [*found.notes, *found.kpis.notes]))
+    if notes:
+        put(sheet, r, 1, "Notes", bold=True)
+        for offset, note in enumerate(notes, start=1):
+            put(sheet, r + offset, 1, note)
+    _widths(sheet, [46, 24, 30, 26, 22, 40])
 
 
 def _stress_sheet(sheet, result: RunResult) -> None:

@@ -28,6 +28,7 @@ from portfolio.summary import plain_summary
 from screening.errors import InputError
 from screening.reading.candidates import Universe
 from screening.reading.mandate import Mandate
+from screening.reading.place_groups import place_words
 from screening.reading.provenance import Provenance
 from screening.reading.reference import Reference
 from screening.screen import Screen
@@ -103,7 +104,9 @@ def compare(
         notes=[*joint.notes, *city.notes, *pacing_notes],
         provenance=inputs.provenance,
     )
-    names = [str(reference.places.at[c, "name"]) for c in mandate.places]
+    names = place_words(
+        mandate.places, mandate.place_groups, reference.places["name"].to_dict(), reference.groups
+    )
     summary = plain_summary(comparison, target, names, mandate.fund_size_gbp)
     return replace(comparison, summary=summary, seconds=time.perf_counter() - started)
 

@@ -10,10 +10,13 @@ import pandas as pd
 
 from portfolio.compare import Comparison
 from portfolio.figures import PortfolioFigures
-from portfolio.result import RunResult
+from portfolio.impact import impact_basis
+from portfolio.local_investment import bundled_peer, local_investment
+from portfolio.result import LocalInvestment, RunResult
 from portfolio.run import AllocationRun
 from screening.reading.candidates import Universe
 from screening.reading.mandate import Mandate
+from screening.reading.place_groups import place_words
 from screening.reading.reference import Reference
 from screening.screen import screen_records
 
@@ -32,8 +35,33 @@ def run_result(run: AllocationRun, universe: Universe, mandate: Mandate, referen
     document = _document(run, universe, mandate, reference)
     document["places"] = list(mandate.places)
     document["place_names"] = _place_names(run, universe, mandate, reference)
+    document["place_words"] = place_words(
+        mandate.places, mandate.place_groups, reference.places["name"].to_dict(), reference.groups
+    )
     document["screen"] = screen_records(run.screen)
+    local = _local_investment(run, universe, mandate, reference)
+    if local is not None:
+        document["local_investment"] = local
     return RunResult.model_validate(document)
+
+
+def _local_investment(
+    run: AllocationRun, universe: Universe, mandate: Mandate, reference: Reference
+) -> LocalInvestment | None:
+    """The local investment report (portfolio.local_investment): only with the mandate's
+    [local_investment] table and an allocation."""
+    if mandate.local_investment is None or not run.allocation.feasible:
+        return None
+    comparison = run.comparison
+    return local_investment(
+        run.allocation.amounts,
+        universe.frame,
+        impact_basis(universe.frame, run.screen, mandate, reference),
+        mandate,
+        reference,
+        comparison.fiduciary.return_given_up_bp if comparison is not None else None,
+        bundled_peer(),
+    )
 
 
 def _place_names(

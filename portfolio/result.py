@@ -326,6 +326,113 @@ class Pacing(_Part):
         return self.reached_year is not None and self.reached_year <= self.target_year
 
 
+class TargetRange(_Part):
+    """The fund's local investment target range, as shares of the whole fund."""
+
+    min: float
+    max: float
+
+
+class LocalDistrict(_Part):
+    """The money counted as local investment in one district, and the groups the district is in."""
+
+    code: str  # ONS code
+    name: str
+    gbp: float
+    county: str | None = None  # None: a unitary district in no county
+    combined_authority: str | None = None  # None: in no combined authority
+
+
+class LocalGroup(_Part):
+    """The money counted as local investment in one county or combined authority."""
+
+    kind: Literal["county", "combined_authority"]
+    name: str
+    gbp: float
+
+
+class NotCounted(_Part):
+    """A holding whose money does not count as local investment, and why."""
+
+    id: str
+    name: str
+    asset_class: str
+    amount_gbp: float
+    reason: str
+
+
+class LocalKpis(_Part):
+    """The impact of the money counted as local investment, as the run's impact accounting counts
+    it (portfolio.impact); None means unknown or not recorded, never zero."""
+
+    jobs: float | None = None  # gross
+    jobs_net: float | None = None  # after additionality
+    jobs_per_gbp_m: float | None = None  # gross jobs per £1m counted
+    affordable_homes: float | None = None
+    affordable_homes_net: float | None = None
+    homes_per_gbp_m: float | None = None  # affordable homes per £1m counted
+    affordable_share_of_homes: float | None = None  # None: the candidates record no other homes
+    renewable_capacity_mw: float | None = None  # None: not in the candidate data
+    co2_avoided_t: float | None = None  # tonnes CO2e a year, gross
+    co2_avoided_t_net: float | None = None
+    sme_holdings: int = 0  # holdings in SME finance: holdings, not firms financed
+    sme_finance_gbp: float = 0.0
+    deprived_share: float | None = None  # of the money counted, in deprivation deciles 1-3
+    return_given_up_bp: float | None = None  # the whole allocation's, against the UK benchmark
+    notes: list[str] = Field(default_factory=list)
+
+
+class LocalPeer(_Part):
+    """A published local portfolio, for scale; the per-£1m figures are worked out from it."""
+
+    name: str
+    as_of: str
+    status: str
+    source: str
+    committed_gbp: float
+    fund_size_gbp: float
+    share_of_fund: float
+    jobs: float
+    homes: float  # all homes funded, not only affordable ones
+    jobs_per_gbp_m: float
+    homes_per_gbp_m: float
+
+
+class LocalFlag(_Part):
+    """A candidate whose claimed jobs or homes per £1m are far above the peer's."""
+
+    id: str
+    name: str
+    figure: Literal["jobs_per_gbp_m", "affordable_homes_per_gbp_m"]  # the candidate column
+    claimed: float
+    peer: float
+    times: float  # claimed over the peer's
+
+
+class LocalInvestment(_Part):
+    """The annual local investment report under the 2026 rules (portfolio.local_investment): the
+    money counted as local over the whole fund against the target range (comply or explain), where
+    it is, what is not counted and why, its impact beside a published peer, and the candidates
+    whose claims are far above the peer's. `status`: 'allocated', or 'no_allocation' (no allocation
+    meets the mandate: nothing is counted, the share and the test are null; the flags still stand)."""
+
+    status: Literal["allocated", "no_allocation"] = "allocated"
+    share_of_fund: float | None = None  # counted_gbp / fund_size_gbp; None without a fund size
+    fund_size_gbp: float | None = None
+    target_range: TargetRange
+    within_range: bool | None = None  # None without a fund size
+    counted_asset_classes: list[str] = Field(default_factory=list)
+    counted_gbp: float = 0.0
+    by_district: list[LocalDistrict] = Field(default_factory=list)
+    by_group: list[LocalGroup] = Field(default_factory=list)
+    not_counted: list[NotCounted] = Field(default_factory=list)
+    kpis: LocalKpis = Field(default_factory=LocalKpis)
+    peer: LocalPeer | None = None
+    flag_multiple: float  # a claim above this many times the peer's is flagged
+    flags: list[LocalFlag] = Field(default_factory=list)
+    notes: list[str] = Field(default_factory=list)
+
+
 class ComparisonRun(_Part):
     seconds: float
     notes: list[str] = Field(default_factory=list)
@@ -377,11 +484,14 @@ class RunResult(_Part):
     screen_settings: ScreenSettings | None = None
     provenance: dict[str, Source] = Field(default_factory=dict)
     place_names: dict[str, str] = Field(default_factory=dict)  # ONS code -> name, every place named
+    # the mandate's places as a person reads them: each group they were written as, then districts
+    place_words: list[str] = Field(default_factory=list)
     benchmarks: Benchmarks | None = None
     fiduciary: Fiduciary | None = None
     stress: list[Stress] | None = None
     projection: Projection | None = None
     pacing: Pacing | None = None
+    local_investment: LocalInvestment | None = None
     summary: str | None = None
     comparison: ComparisonRun | None = None
     screen: list[ScreenRecord] | None = None
@@ -403,6 +513,11 @@ class RunResult(_Part):
         if self.benchmarks is None:
             raise KeyError(portfolio)
         return self.benchmarks.uk if portfolio == "uk" else self.benchmarks.city_weighted
+
+    def where(self) -> list[str]:
+        """The mandate's places for a sentence: its groups and districts (its districts' names for
+        a run saved before groups were recorded)."""
+        return self.place_words or [self.place(c) for c in self.places]
 
     def place(self, code: str) -> str:
         """A place's name (its code when the run did not name it)."""

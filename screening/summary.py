@@ -7,6 +7,7 @@ from dataclasses import dataclass
 
 from screening.reading.candidates import Universe
 from screening.reading.mandate import Mandate
+from screening.reading.place_groups import place_words
 from screening.reading.reference import Reference
 
 
@@ -60,7 +61,9 @@ def summarise(universe: Universe, mandate: Mandate, reference: Reference) -> Inp
         asset_classes=frame["asset_class"].nunique(),
         local_candidates=len(local),
         local_capacity_gbp=capacity if math.isfinite(capacity) else math.inf,
-        place_names=[str(reference.places.at[c, "name"]) for c in mandate.places],
+        place_names=place_words(
+            mandate.places, mandate.place_groups, reference.places["name"].to_dict(), reference.groups
+        ),
         target_gbp=mandate.target_gbp,
         fund_size_gbp=mandate.fund_size_gbp,
         limits_stated=limits,

@@ -104,6 +104,8 @@ FORMATTERS: dict[str, Callable[[float], str]] = {
     "probability": probability,
     "years": years,
     "pence": pence,
+    "per_gbp_m": lambda v: f"{v:,.1f}",
+    "times": lambda v: f"{v:,.1f} times",
     "text": str,
 }
 
@@ -123,6 +125,8 @@ EXCEL_FORMATS: dict[str, str] = {
     "probability": "0.0%",
     "years": "0.0",
     "pence": "0%",
+    "per_gbp_m": "#,##0.0",
+    "times": '0.0"×"',
     "text": "@",
 }
 
@@ -403,6 +407,68 @@ FIGURES: dict[str, Term] = {
         "Fund life", "years", "Years until the fund is wound up and its value paid back."
     ),
     "bow": Term("Bow", "score", "How late the value is paid back: higher means later."),
+    # the local investment report (portfolio.local_investment): the 2026 rules
+    "local_counted_gbp": Term(
+        "Counted as local investment",
+        "money",
+        "The money in holdings that count as local investment: in the chosen places, in an asset "
+        "class the mandate counts.",
+    ),
+    "fund_size_gbp": Term("Fund size", "money", "The whole pension fund."),
+    "local_fund_share": Term(
+        "Share of the whole fund", "rate", "The money counted as local investment over the fund size."
+    ),
+    "local_target_min_share": Term(
+        "Lowest of the target range", "rate", "The least of the fund the committee aims to hold locally."
+    ),
+    "local_target_max_share": Term(
+        "Highest of the target range", "rate", "The most of the fund the committee will hold locally."
+    ),
+    "within_range": Term(
+        "Within the target range",
+        "text",
+        "Comply or explain: within the range complies; outside it, the committee explains why.",
+    ),
+    "local_jobs_per_gbp_m": Term(
+        "Jobs supported per £1m (gross)", "per_gbp_m", "Gross jobs over the money, in £ millions."
+    ),
+    "homes": Term("Homes (all kinds)", "homes", "Every home funded, affordable or not."),
+    "local_homes_per_gbp_m": Term(
+        "Homes per £1m",
+        "per_gbp_m",
+        "Homes over the money, in £ millions: this allocation's are its affordable homes only.",
+    ),
+    "affordable_share_of_homes": Term(
+        "Affordable share of the homes", "share", "Affordable homes over all the homes funded."
+    ),
+    "renewable_capacity_mw": Term(
+        "Renewable capacity (MW)", "count", "Generating capacity the renewable energy holdings add."
+    ),
+    "sme_holdings": Term(
+        "Holdings in SME finance (holdings, not firms)",
+        "count",
+        "How many holdings lend to small firms: each may finance many firms.",
+    ),
+    "sme_finance_gbp": Term(
+        "Money in SME finance", "money", "The money in holdings that lend to small firms."
+    ),
+    "district": Term("District", "text", "A local authority district."),
+    "county": Term("County", "text", "The county the district is in (none for most unitary councils)."),
+    "combined_authority": Term(
+        "Combined authority", "text", "The combined or combined county authority the district is in."
+    ),
+    "group": Term("Group", "text", "A county or combined authority."),
+    "group_kind": Term("Kind", "text", "County or combined authority."),
+    "share_of_counted": Term(
+        "Share of the money counted", "share", "Of the money counted as local investment."
+    ),
+    "candidate_id": Term("Id", "text", "The candidate's id in the candidate file."),
+    "candidate_name": Term("Name", "text", "The candidate's name."),
+    "not_counted_reason": Term("Why it is not counted", "text", "The rule that leaves the money out."),
+    "claim": Term("Claim", "text", "Which figure the candidate claims."),
+    "claimed_per_gbp_m": Term("Claimed per £1m", "per_gbp_m", "The candidate's own figure per £1m."),
+    "peer_per_gbp_m": Term("The peer's per £1m", "per_gbp_m", "The published peer's figure per £1m."),
+    "times_peer": Term("Times the peer's", "times", "The claim over the peer's figure."),
 }
 
 PORTFOLIOS: dict[str, str] = {

@@ -11,7 +11,7 @@ import functools
 import math
 import re
 import tomllib
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from typing import Annotated, Any, Literal
 
 import tomli_w
@@ -392,6 +392,7 @@ def check_against_universe(
     places_with_candidates: Sequence[str],
     file: str = "mandate",
     text: str = "",
+    names: Mapping[str, str] | None = None,
 ) -> list[Problem]:
     """Warnings for choices that name nothing in the candidate file (a likely typing error)."""
     known = set(sectors)
@@ -417,12 +418,34 @@ def check_against_universe(
         for s in mandate.excluded_sectors
         if s not in known
     ]
-    problems += [
-        _at(file, text, ("places",), f"no candidate is in '{code}'", "warning")
-        for code in mandate.places
-        if code not in set(places_with_candidates)
-    ]
-    return problems
+    return problems + _empty_places(mandate, set(places_with_candidates), names or {}, file, text)
+
+
+def _empty_places(
+    mandate: Mandate, with_candidates: set[str], names: Mapping[str, str], file: str, text: str
+) -> list[Problem]:
+    """A warning for each place with no candidate: one per group written (how many of its
+    districts, which), then one per district, by name."""
+    found, covered = [], set()
+    for group, members in mandate.place_groups.items():
+        empty = [c for c in members if c not in with_candidates]
+        covered |= set(members)
+        if empty:
+            shown = ", ".join(str(names.get(c, c)) for c in empty[:8]) + (" ..." if len(empty) > 8 else "")
+            found.append(
+                _at(
+                    file,
+                    text,
+                    ("places",),
+                    f"no candidate is in {len(empty)} of the {len(members)} districts of '{group}' ({shown})",
+                    "warning",
+                )
+            )
+    for code in mandate.places:
+        if code not in with_candidates and code not in covered:
+            place = f"{names[code]} ({code})" if code in names else f"'{code}'"
+            found.append(_at(file, text, ("places",), f"no candidate is in {place}", "warning"))
+    return found
 
 
 def _with_place_codes(document: dict[str, Any], reference: Reference) -> dict[str, Any]:

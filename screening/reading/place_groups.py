@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import difflib
 import tomllib
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
 import pandas as pd
@@ -118,3 +118,22 @@ def group_hint(text: str, groups: dict[str, PlaceGroup]) -> str:
     if close:
         return f" (did you mean {' or '.join(g.describe() for g in keys[close[0]])}?)"
     return ""
+
+
+def place_words(
+    places: Sequence[str],
+    written: Mapping[str, Sequence[str]],
+    names: Mapping[str, str],
+    groups: dict[str, PlaceGroup],
+) -> list[str]:
+    """The mandate's places as a person reads them: each group they were written as ('Lancashire
+    combined authority (14 districts)'), then each district no such group covers, by name."""
+    words, covered = [], set()
+    for group, members in written.items():
+        found = group_of(group, groups)
+        name = f"{found[0].name} {KINDS[found[0].kind]}" if len(found) == 1 else group
+        if len(found) == 1 and found[0].kind in ("footprint", "nation"):
+            name = found[0].name
+        words.append(f"{name} ({len(members)} districts)")
+        covered |= set(members)
+    return words + [str(names.get(code, code)) for code in places if code not in covered]

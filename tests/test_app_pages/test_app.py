@@ -624,3 +624,87 @@ def test_edited_pacing_assumptions_make_the_plan_again_and_bad_ones_change_nothi
     assert "pacing assumptions file (pacing assumptions (edited in the app).csv, user supplied)" in (
         app.caption[0].value
     )
+
+
+MAP = "app_pages/places_map.py"
+FOOTPRINT = ("E07000123", "E07000126")  # Preston and South Ribble, the bundled mandate's places
+CODE_NAME = re.compile(r"\b[a-z]+(?:_[a-z0-9]+)+\b")  # snake_case: a name from the code, not a word
+
+
+def _map(app: AppTest) -> dict:
+    (found,) = [c for c in _charts(app) if c["data"] and c["data"][0]["type"] == "choropleth"]
+    return found
+
+
+def _coloured(chart: dict) -> dict:
+    """The one trace coloured by a scale (£ or decile); the others are one colour each."""
+    (trace,) = [t for t in chart["data"] if t["type"] == "choropleth" and t.get("showscale") is not False]
+    return trace
+
+
+def test_the_map_shows_where_the_money_goes_in_the_mandates_places():
+    from screening.vocabulary import money
+
+    result = _bundled_result()
+    app = open_page(MAP)
+    assert not app.exception
+    assert app.title and not CODE_NAME.search(app.title[0].value)
+    chart = _map(app)
+    drawn = {code for t in chart["data"] if t["type"] == "choropleth" for code in t["locations"]}
+    assert set(FOOTPRINT) <= drawn and len(drawn) == 361  # every district, the footprint among them
+    assert all(
+        t.get("featureidkey") == "properties.ons_code" for t in chart["data"] if t["type"] == "choropleth"
+    )
+    money_trace = _coloured(chart)
+    at = dict(zip(money_trace["locations"], money_trace["z"], strict=True))
+    assert at["E07000123"] == pytest.approx(result.portfolio.by_place["E07000123"] / 1e6)  # in £m
+    assert set(at) == set(result.portfolio.by_place)
+    preston = money_trace["text"][money_trace["locations"].index("E07000123")]
+    assert preston.startswith("<b>Preston</b>")
+    assert f"{money(result.portfolio.by_place['E07000123'])} placed here, in 9 holdings" in preston
+    assert "rank 50 of 296" in preston and "decile 2 of 10" in preston
+    outlined = [
+        t["locations"] for t in chart["data"] if t.get("hoverinfo") == "skip" and t["type"] == "choropleth"
+    ]
+    assert outlined and all(sorted(o) == sorted(FOOTPRINT) for o in outlined)
+    geo = chart["layout"]["geo"]
+    assert geo["visible"] is False and geo["projection"]["type"] == "mercator"
+    west, east = geo["lonaxis"]["range"]
+    south, north = geo["lataxis"]["range"]
+    assert west < -2.7 < east and south < 53.76 < north and east - west < 3  # zoomed on Preston
+    import json
+
+    config = json.loads(app.get("plotly_chart")[0].proto.config)  # the settings the browser gets
+    assert config["topojsonURL"].startswith("data:")  # the world outline plotly asks for: none fetched
+    table = app.dataframe[0].value
+    assert table["District"].tolist() == ["Preston", "South Ribble"]
+    assert table["Placed"].tolist() == [money(result.portfolio.by_place[c]) for c in FOOTPRINT]
+    shown = [
+        app.title[0].value,
+        chart["layout"]["title"]["text"],
+        *(c.value for c in app.caption),
+        *table.columns,
+    ]
+    assert not [text for text in shown if CODE_NAME.search(text)]
+    assert any("Open Government Licence" in c.value and "no internet" in c.value for c in app.caption)
+
+
+def test_the_map_shows_every_uk_districts_deprivation_and_the_whole_uk():
+    places = pd.read_csv(bundled.bundled(bundled.PLACES), index_col="ons_code")
+    app = open_page(MAP)
+    app.radio(key="map_layer").set_value("deprivation").run()
+    assert not app.exception
+    chart = _map(app)
+    deprivation = _coloured(chart)
+    assert len(deprivation["locations"]) == 361
+    assert dict(zip(deprivation["locations"], deprivation["z"], strict=True)) == (
+        places["uk_deprivation_decile"].astype(int).to_dict()
+    )
+    assert "1 = the most deprived" in deprivation["colorbar"]["title"]["text"]
+    cardiff = deprivation["text"][deprivation["locations"].index("W06000015")]
+    assert "Cardiff" in cardiff and "not ranked (England only)" in cardiff
+    assert chart["layout"]["geo"]["fitbounds"] is False  # zoomed on the mandate's places
+    app.toggle(key="map_whole_uk").set_value(True).run()
+    assert not app.exception
+    whole = _map(app)["layout"]["geo"]
+    assert whole["fitbounds"] == "locations" and "range" not in whole.get("lonaxis", {})

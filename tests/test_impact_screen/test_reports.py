@@ -168,6 +168,7 @@ def test_the_workbook_has_every_sheet_and_the_stored_data(hostile_run):
         "Comparison",
         "Stress",
         "Pacing",
+        "Local investment report",
         "Assumptions",
         "Provenance",
         "Frontier",
@@ -334,9 +335,12 @@ def no_pacing_run(tmp_path_factory):
     """A saved run, compared, whose mandate is the bundled one without its [pacing] table."""
     folder = tmp_path_factory.mktemp("no-pacing")
     text = bundled.bundled(bundled.MANDATE).read_text(encoding="utf-8")
-    assert text.count("[pacing]") == 1 and not re.search(r"^\[", text[text.index("[pacing]") + 1 :], re.M)
+    assert text.count("[pacing]") == 1
+    start = text.index("[pacing]")
+    after = re.search(r"^\[", text[start + 1 :], re.M)  # the next table (the local investment rules)
+    end = start + 1 + after.start() if after else len(text)
     mandate = folder / "m.toml"
-    mandate.write_text(text[: text.index("[pacing]")], encoding="utf-8")
+    mandate.write_text(text[:start] + text[end:], encoding="utf-8")
     with pytest.MonkeyPatch.context() as patch:
         patch.setenv("IMPACT_SCREEN_DB", str(folder / "runs.sqlite3"))
         args = ["allocate", "--mandate", str(mandate), "--frontier-points", "0", "--save", "no plan"]
@@ -452,3 +456,111 @@ def test_a_mandate_without_a_pacing_table_gets_one_sentence_in_the_paper_and_the
     said = readable_text(_section(html_report(bare), "pacing"))
     assert "does not include the benchmark comparison" in said and NO_PACING not in said
     assert load_workbook(io.BytesIO(xlsx_report(bare)))["Pacing"]["A1"].value.startswith("This run does not")
+
+
+@pytest.fixture(scope="module")
+def no_local_run(tmp_path_factory):
+    """A saved run, compared, whose mandate is the bundled one without its [local_investment] table."""
+    folder = tmp_path_factory.mktemp("no-local")
+    text = bundled.bundled(bundled.MANDATE).read_text(encoding="utf-8")
+    start = text.index("[local_investment]")
+    assert not re.search(r"^\[", text[start + 1 :], re.M)  # the last table of the file
+    mandate = folder / "m.toml"
+    mandate.write_text(text[:start], encoding="utf-8")
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setenv("IMPACT_SCREEN_DB", str(folder / "runs.sqlite3"))
+        args = ["allocate", "--mandate", str(mandate), "--frontier-points", "0", "--save", "no local"]
+        assert cli.main(args) == 0
+        with RunStore() as opened:
+            saved = opened.load("no local")
+    assert "local_investment" not in saved.results and "fiduciary" in saved.results
+    return saved
+
+
+def test_the_paper_sets_the_share_against_the_range_and_the_figures_beside_the_peer(hostile_run):
+    from impact_screen.runs import result_of
+    from portfolio.local_investment import local_investment_lines
+    from screening.vocabulary import show
+
+    result = result_of(hostile_run)
+    found = result.local_investment
+    assert found is not None and found.within_range is True and found.peer is not None
+    page = html_report(hostile_run)
+    section = _section(page, "local")
+    assert "<h2>Local investment report</h2>" in section
+    assert page.index('id="pacing"') < page.index('id="local"') < page.index('id="appendix"')
+    text = " ".join(readable_text(section).split())
+    assert local_investment_lines(found)[0] in text
+    assert (
+        "£100m counts as local investment: 1.43% of the £7bn fund, within the target range of 1.00% to 5.00% (comply)."
+        in text
+    )
+    assert '<tr><th>Share of the whole fund</th><td class="n">1.43%</td></tr>' in section
+    assert '<tr><th>Within the target range</th><td class="n">yes: comply</td></tr>' in section
+    # each figure beside the peer's, where the peer publishes it
+    assert "<th>Greater Manchester Pension Fund&#39;s local portfolio (2025)</th>" in section
+    jobs = show("jobs", found.kpis.jobs)
+    assert (
+        f'<tr><th>Jobs supported (gross)</th><td class="n">{jobs}</td><td class="n">18,300</td></tr>'
+        in section
+    )
+    assert '<tr><th>Homes (all kinds)</th><td class="n">-</td><td class="n">4,395</td></tr>' in section
+    assert (
+        '<tr><th>Counted as local investment</th><td class="n">£100m</td><td class="n">£1.36bn</td></tr>'
+        in section
+    )
+    assert (
+        '<tr><th>Jobs supported per £1m (gross)</th><td class="n">8.7</td><td class="n">13.5</td></tr>'
+        in section
+    )
+    ret = show("return_given_up_bp", found.kpis.return_given_up_bp)
+    assert (
+        f'<tr><th>Return given up against the UK benchmark</th><td class="n">{ret}</td><td class="n">-</td></tr>'
+        in section
+    )
+    assert (
+        "Source: The Good Economy's review of Greater Manchester Pension Fund's local portfolio (2025)"
+        in text
+    )
+    assert "Money counted as local investment, by district" in text and "South Ribble" in text
+    assert "Holdings in SME finance (holdings, not firms)" in text
+    assert "Renewable capacity is not in the candidate data" in text
+    assert "No candidate claims jobs or homes per £1m more than 3 times the peer's." in text
+    assert not re.findall(r"\b[a-z]+(?:_[a-z0-9]+)+\b(?!\.csv)", text)  # no code names
+    assert "/" not in text.replace("£", "") and "E07000123" not in text  # no machine path, no ONS code
+
+
+def test_the_workbooks_local_sheet_holds_the_report_as_numbers(hostile_run):
+    from impact_screen.runs import result_of
+    from portfolio.local_investment import local_investment_lines
+    from screening.vocabulary import figure
+
+    found = result_of(hostile_run).local_investment
+    assert found is not None
+    sheet = load_workbook(io.BytesIO(xlsx_report(hostile_run)))["Local investment report"]
+    column = [c.value for c in sheet["A"]]
+    lines = local_investment_lines(found)
+    assert column[0] == "Local investment report" and column[1 : 1 + len(lines)] == lines
+    rows = {r[0].value: r for r in sheet.iter_rows() if r[0].value}
+    share = rows[figure("local_fund_share").heading]
+    assert share[1].value == pytest.approx(100_000_000 / 7_000_000_000, rel=1e-6)
+    assert share[1].number_format == "0.00%" and share[2].value == 0.045  # the peer's, beside it
+    assert rows[figure("local_target_min_share").heading][1].value == 0.01
+    assert rows[figure("within_range").heading][1].value == "yes: comply"
+    jobs = rows[figure("jobs").heading]
+    assert jobs[1].value == pytest.approx(found.kpis.jobs) and jobs[2].value == 18_300
+    assert jobs[1].number_format == figure("jobs").excel_format
+    ret = rows[figure("return_given_up_bp").heading]
+    assert ret[1].value == pytest.approx(found.kpis.return_given_up_bp / 100)  # percentage points
+    assert rows["Preston"][3].value == pytest.approx(found.by_district[0].gbp)
+    assert rows["Preston"][3].number_format == '"£"#,##0' and rows["Preston"][1].value == "Lancashire"
+
+
+def test_a_mandate_without_a_local_investment_table_gets_one_sentence(no_local_run):
+    from impact_screen.reports import NO_LOCAL
+
+    section = _section(html_report(no_local_run), "local")
+    assert " ".join(readable_text(section).split()) == f"Local investment report {NO_LOCAL}"
+    assert "<table" not in section
+    sheet = load_workbook(io.BytesIO(xlsx_report(no_local_run)))["Local investment report"]
+    assert [c.value for row in sheet.iter_rows() for c in row if c.value is not None] == [NO_LOCAL]

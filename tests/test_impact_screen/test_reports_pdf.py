@@ -166,3 +166,28 @@ def test_the_commitment_plan_is_drawn_and_tabled_within_the_a4_width(paper):
         rects = [text.get_rect(k) for k in range(text.count_rects())]
         right = max(r[2] for r in rects if r[3] <= below)
         assert right <= width - margin + 1, f"page {i + 1} runs past the right margin"
+
+
+def test_the_local_investment_report_fits_the_a4_width_and_keeps_its_tables_whole(paper):
+    texts = [" ".join(t.split()) for t in paper["texts"]]
+    appendix = next(i for i, t in enumerate(texts) if t.startswith("Appendix"))
+    start = next(i for i, t in enumerate(texts) if "Local investment report" in t)
+    assert start < appendix
+    # the heading, the verdict and the target table on one page
+    assert "£80m counts as local investment: 1.14% of the £7bn fund" in texts[start]
+    assert "Within the target range yes: comply" in texts[start]
+    title = "What the local investment does, beside a published peer"
+    kpis = next(i for i, t in enumerate(texts) if title in t)
+    after = texts[kpis].split(title)[1]
+    assert "Greater Manchester Pension Fund's local portfolio (2025)" in after
+    assert "Return given up against the UK benchmark" in after  # the peer table on one page
+    district = next(i for i, t in enumerate(texts) if "Money counted as local investment, by district" in t)
+    assert "South Ribble" in texts[district].split("by district")[1]
+    document = paper["document"]
+    margin = 16 / 25.4 * 72  # the @page margin, in points
+    for i in range(start, district + 1):
+        page = document[i]
+        width, _ = page.get_size()
+        text = page.get_textpage()
+        rects = [text.get_rect(k) for k in range(text.count_rects())]
+        assert max(r[2] for r in rects) <= width - margin + 1, f"page {i + 1} runs past the right margin"

@@ -483,3 +483,30 @@ def test_a_name_two_groups_share_asks_for_the_code_and_a_near_miss_gets_did_you_
         "(did you mean the combined authority Greater Manchester (E47000001, 10 districts)?)"
         in problem.message
     )
+
+
+def test_a_group_with_empty_districts_gets_one_warning_naming_them():
+    mandate = mandate_from_text('target_gbp = 1e8\nplaces = ["E47000018", "E08000003"]\n', "m.toml")
+    names = {"E07000123": "Preston", "E07000128": "Wyre", "E08000003": "Manchester"}
+    warnings = check_against_universe(
+        mandate, [], ["E07000123", "E07000126", "E06000009"], "m.toml", "", names
+    )
+    assert [w.message for w in warnings] == [
+        "no candidate is in 11 of the 14 districts of 'E47000018' (E06000008, E07000117, E07000118, "
+        "E07000119, E07000120, E07000121, E07000122, E07000124 ...)",
+        "no candidate is in Manchester (E08000003)",
+    ]
+
+
+def test_places_read_as_their_groups_then_districts():
+    from screening.reading.place_groups import place_words
+    from screening.reading.reference import bundled_reference
+
+    reference = bundled_reference()
+    mandate = mandate_from_text('target_gbp = 1e8\nplaces = ["E47000018", "Manchester", "Wales"]\n', "m.toml")
+    names = reference.places["name"].to_dict()
+    assert place_words(mandate.places, mandate.place_groups, names, reference.groups) == [
+        "Lancashire combined authority (14 districts)",
+        "Wales (22 districts)",
+        "Manchester",
+    ]
