@@ -526,6 +526,7 @@ def test_the_paper_sets_the_share_against_the_range_and_the_figures_beside_the_p
     assert "Holdings in SME finance (holdings, not firms)" in text
     assert "Renewable capacity is not in the candidate data" in text
     assert "No candidate claims jobs or homes per £1m more than 3 times the peer's." in text
+    assert "is on the app's Map page (it draws offline)" in text  # no exporter: where to find the map
     assert not re.findall(r"\b[a-z]+(?:_[a-z0-9]+)+\b(?!\.csv)", text)  # no code names
     assert "/" not in text.replace("£", "") and "E07000123" not in text  # no machine path, no ONS code
 
