@@ -394,7 +394,8 @@ def place_map(result: RunResult, places: pd.DataFrame, boundaries: dict) -> Plac
     footprint = [c in mandate for c in codes]
     amounts = [float(placed.get(c, 0.0)) for c in codes]
     named = [names[i] for i, c in enumerate(codes) if footprint[i]]
-    where = joined(named) if len(named) <= 3 else f"{len(named)} districts"
+    words = result.where()  # the groups the places were written as, then districts
+    where = joined(words) if len(words) <= 3 else f"{len(named)} districts"
     total = sum(amounts)
     title = f"Where the {money(total)} goes: {where}" if total > 0 else f"The mandate's places: {where}"
     focus = {c for c, f, a in zip(codes, footprint, amounts, strict=True) if f or a > 0}

@@ -708,3 +708,25 @@ def test_the_map_shows_every_uk_districts_deprivation_and_the_whole_uk():
     assert not app.exception
     whole = _map(app)["layout"]["geo"]
     assert whole["fitbounds"] == "locations" and "range" not in whole.get("lonaxis", {})
+
+
+def test_a_combined_authority_mandate_maps_its_districts():
+    """Lancashire (E47000018) picked on the Allocate page: the map outlines its 14 districts and
+    colours the ones the money goes to."""
+    app = open_page(ALLOCATE)
+    app.multiselect(key="places").set_value(["E47000018"])
+    app.button[0].click().run()
+    assert not app.exception and not app.error
+    app.switch_page(MAP).run()
+    assert not app.exception
+    chart = _map(app)
+    mandate = app.session_state["current_mandate"]
+    outlined = [
+        t["locations"] for t in chart["data"] if t.get("hoverinfo") == "skip" and t["type"] == "choropleth"
+    ]
+    assert (
+        outlined and all(sorted(o) == sorted(mandate.places) for o in outlined) and len(mandate.places) == 14
+    )
+    coloured = set(_coloured(chart)["locations"])
+    assert coloured and coloured <= set(mandate.places)
+    assert "Lancashire" in chart["layout"]["title"]["text"]
