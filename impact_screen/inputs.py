@@ -28,6 +28,7 @@ BUNDLED_FILES = {
     "uk_benchmark_mix": bundled.UK_BENCHMARK_MIX,
     "stress_scenarios": bundled.STRESS_SCENARIOS,
     "pacing_assumptions": bundled.PACING_ASSUMPTIONS,
+    "local_investment_peers": bundled.LOCAL_PEERS,
     **{role: REFERENCE_FILES[role] for role in REFERENCE_ROLES},
 }
 

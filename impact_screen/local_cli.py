@@ -41,7 +41,7 @@ def add_local_report_command(subparsers: Any) -> None:
 
 def run_local_report(args: argparse.Namespace) -> int:
     from portfolio.impact import impact_basis
-    from portfolio.local_investment import bundled_peer, local_investment, not_set_problem
+    from portfolio.local_investment import local_investment, not_set_problem
     from portfolio.report import run_result
     from portfolio.run import run_scenario
     from portfolio.scenario import SolveSettings
@@ -62,7 +62,7 @@ def run_local_report(args: argparse.Namespace) -> int:
             impact_basis(frame, run.screen, mandate, inputs.reference),
             mandate,
             inputs.reference,
-            peer=bundled_peer(),
+            peer=inputs.comparison.peer,
             allocated=False,
         )
     assert found is not None

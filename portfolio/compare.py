@@ -21,7 +21,7 @@ from portfolio.impact import ImpactBasis, impact_basis, impact_totals
 from portfolio.pacing import asset_class_mix, pacing_for
 from portfolio.problem import SolveOptions
 from portfolio.projection import Projection, project
-from portfolio.result import Pacing
+from portfolio.result import LocalPeer, Pacing
 from portfolio.risk import RiskModel, RiskSettings
 from portfolio.stress import StressResult, stress_tests
 from portfolio.summary import plain_summary
@@ -49,6 +49,7 @@ class Comparison:
     stress: list[StressResult]
     projection: Projection
     pacing: Pacing | None = None  # the commitment plan, when the mandate has a [pacing] table
+    local_peer: LocalPeer | None = None  # the published peer of the local investment report
     summary: str = ""
     notes: list[str] = field(default_factory=list)
     seconds: float = 0.0
@@ -101,6 +102,7 @@ def compare(
         ),
         projection=_projection(figures, joint, target),
         pacing=pacing,
+        local_peer=inputs.peer,
         notes=[*joint.notes, *city.notes, *pacing_notes],
         provenance=inputs.provenance,
     )

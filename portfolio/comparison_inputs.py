@@ -12,8 +12,10 @@ from functools import cache
 
 import pandas as pd
 
+from portfolio.local_investment import load_peer
 from portfolio.pacing.assumptions import load_pacing
 from portfolio.pacing.model import ClassPacing
+from portfolio.result import LocalPeer
 from screening.errors import InputError
 from screening.reading import bundled
 from screening.reading.columns import Column, suggestion, validate_table
@@ -80,6 +82,7 @@ class ComparisonInputs:
     mix: pd.Series
     scenarios: list[Scenario]
     pacing: dict[str, ClassPacing] = field(default_factory=dict)
+    peer: LocalPeer | None = None  # the published peer the local investment report sets beside
     provenance: dict[str, Provenance] = field(default_factory=dict)
 
 
@@ -172,15 +175,22 @@ def load_pacing_file(source: InputFile, names: KnownNames) -> tuple[dict[str, Cl
     return load_pacing(source, names.classes), provenance_of(source)
 
 
+def load_peer_file(source: InputFile, names: KnownNames) -> tuple[LocalPeer | None, Provenance]:
+    """The published peer of the local investment report (portfolio.local_investment)."""
+    return load_peer(source), provenance_of(source)
+
+
 COMPARISON_FILES = {
     "uk_benchmark_mix": bundled.UK_BENCHMARK_MIX,
     "stress_scenarios": bundled.STRESS_SCENARIOS,
     "pacing_assumptions": bundled.PACING_ASSUMPTIONS,
+    "local_investment_peers": bundled.LOCAL_PEERS,
 }
 _LOADERS = {
     "uk_benchmark_mix": load_mix,
     "stress_scenarios": load_scenarios,
     "pacing_assumptions": load_pacing_file,
+    "local_investment_peers": load_peer_file,
 }
 
 
@@ -189,11 +199,17 @@ def load_comparison_inputs(
     mix: InputFile | None = None,
     scenarios: InputFile | None = None,
     pacing: InputFile | None = None,
+    peers: InputFile | None = None,
 ) -> ComparisonInputs:
     """The mix, the scenarios and the pacing assumptions (the bundled files unless others are
     given); InputError lists every problem in every file."""
     names = KnownNames.of(reference)
-    given = {"uk_benchmark_mix": mix, "stress_scenarios": scenarios, "pacing_assumptions": pacing}
+    given = {
+        "uk_benchmark_mix": mix,
+        "stress_scenarios": scenarios,
+        "pacing_assumptions": pacing,
+        "local_investment_peers": peers,
+    }
     if all(source is None for source in given.values()):
         return _bundled_inputs(names)
     return _load(
@@ -214,6 +230,7 @@ def _load(names: KnownNames, sources: dict[str, InputFile]) -> ComparisonInputs:
         mix=loaded["uk_benchmark_mix"][0],
         scenarios=loaded["stress_scenarios"][0],
         pacing=loaded["pacing_assumptions"][0],
+        peer=loaded["local_investment_peers"][0],
         provenance={role: found[1] for role, found in loaded.items()},
     )
 

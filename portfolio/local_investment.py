@@ -10,7 +10,9 @@ lists it, or for a candidate that records its local benefit (`local_benefit`): t
 counts a listed holding only with a clear local benefit shown. The impact figures are the run's own impact accounting (`portfolio.impact`)
 applied to the money counted, so they agree with the allocation's wherever everything counts.
 
-Pure: no file is written and nothing printed; the bundled peer file is read once (`bundled_peer`).
+Pure: no file is written and nothing printed. The peer comes with the run's comparison inputs
+(`local_investment_peers`, read by the loader like every input); `bundled_peer` reads the bundled
+file for callers outside a run.
 """
 
 from __future__ import annotations
@@ -39,7 +41,6 @@ from screening.reading.problems import Problem, raise_if_errors
 from screening.reading.reference import Reference
 from screening.reading.tables import InputFile, read_table
 
-PEERS = "local_investment_peers.csv"  # data/README.md describes its columns
 # a candidate claiming more than this many times the peer's jobs or homes per £1m is flagged: the
 # peer is a whole diversified portfolio, so a single project far above it needs its evidence checked
 FLAG_MULTIPLE = 3.0
@@ -88,7 +89,7 @@ def load_peer(source: InputFile) -> LocalPeer | None:
 @cache
 def bundled_peer() -> LocalPeer | None:
     """The bundled peer (data/local_investment_peers.csv), read once per process."""
-    return load_peer(bundled.read(PEERS))
+    return load_peer(bundled.read(bundled.LOCAL_PEERS))
 
 
 def local_investment(

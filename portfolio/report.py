@@ -11,7 +11,7 @@ import pandas as pd
 from portfolio.compare import Comparison
 from portfolio.figures import PortfolioFigures
 from portfolio.impact import impact_basis
-from portfolio.local_investment import bundled_peer, local_investment
+from portfolio.local_investment import local_investment
 from portfolio.result import LocalInvestment, RunResult
 from portfolio.run import AllocationRun
 from screening.reading.candidates import Universe
@@ -60,7 +60,7 @@ def _local_investment(
         mandate,
         reference,
         comparison.fiduciary.return_given_up_bp if comparison is not None else None,
-        bundled_peer(),
+        comparison.local_peer if comparison is not None else None,
     )
 
 

@@ -31,7 +31,7 @@ from screening.stability import StabilitySettings
 
 T = TypeVar("T")
 REFERENCE_ROLES = ("places", "retention", "social_value")  # stored as the bytes read
-COMPARISON_ROLES = ("uk_benchmark_mix", "stress_scenarios", "pacing_assumptions")
+COMPARISON_ROLES = ("uk_benchmark_mix", "stress_scenarios", "pacing_assumptions", "local_investment_peers")
 
 
 @dataclass(frozen=True)
@@ -116,9 +116,7 @@ def scenario_inputs(
     risk = collect(problems, lambda: risk_settings(files["risk_model"]))
     comparison = collect(
         problems,
-        lambda: load_comparison_inputs(
-            reference, files["uk_benchmark_mix"], files["stress_scenarios"], files["pacing_assumptions"]
-        ),
+        lambda: load_comparison_inputs(reference, *(files[role] for role in COMPARISON_ROLES)),
     )
     matrix = None
     if covariance is not None:  # checked even when the candidates are not, to report both at once

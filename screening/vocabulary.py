@@ -640,6 +640,7 @@ INPUTS = {
     "uk_benchmark_mix": "UK benchmark mix",
     "stress_scenarios": "Stress scenarios",
     "pacing_assumptions": "Pacing assumptions",
+    "local_investment_peers": "Published local investment peer",
     "places": "Places",
     "retention": "Local retention rates",
     "social_value": "Social value per unit",

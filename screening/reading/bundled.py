@@ -28,6 +28,7 @@ RISK_MODEL = "risk_model.toml"
 UK_BENCHMARK_MIX = "uk_benchmark_mix.csv"
 STRESS_SCENARIOS = "stress_scenarios.csv"
 PACING_ASSUMPTIONS = "pacing_assumptions.csv"
+LOCAL_PEERS = "local_investment_peers.csv"
 
 
 def data_dir() -> Path:

@@ -109,6 +109,7 @@ def test_what_a_run_keeps(capsys, tmp_path):
         "uk_benchmark_mix",
         "stress_scenarios",
         "pacing_assumptions",
+        "local_investment_peers",
         "places",
         "retention",
         "social_value",

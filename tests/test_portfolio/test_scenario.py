@@ -45,6 +45,7 @@ def test_the_command_line_loader_reads_every_input_once_into_one_object(tmp_path
         "uk_benchmark_mix",
         "stress_scenarios",
         "pacing_assumptions",
+        "local_investment_peers",
         "places",
         "retention",
         "social_value",
