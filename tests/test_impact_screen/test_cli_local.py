@@ -30,13 +30,6 @@ def _report(capsys, *args: str) -> tuple[int, dict]:
     return code, json.loads(out)
 
 
-@pytest.fixture(scope="module")
-def allocate_json(tmp_path_factory) -> dict:
-    out = tmp_path_factory.mktemp("allocate") / "a.json"
-    assert cli.main(["allocate", "--json", str(out), "--frontier-points", "0"]) == 0
-    return json.loads(out.read_text(encoding="utf-8"))
-
-
 def test_the_bundled_report_complies_and_is_the_allocate_jsons(capsys, allocate_json) -> None:
     code, report = _report(capsys)
     assert code == 0

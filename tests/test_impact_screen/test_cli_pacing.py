@@ -7,8 +7,6 @@ import json
 from dataclasses import replace
 from pathlib import Path
 
-import pytest
-
 from impact_screen import cli
 from screening.reading import bundled
 
@@ -27,13 +25,6 @@ def _pacing(capsys, *args: str) -> tuple[int, dict, str, str]:
     code = cli.main(["pacing", "--json", "-", *args])
     out, err = capsys.readouterr()
     return code, json.loads(out), out, err
-
-
-@pytest.fixture(scope="module")
-def allocate_json(tmp_path_factory) -> dict:
-    out = tmp_path_factory.mktemp("allocate") / "a.json"
-    assert cli.main(["allocate", "--json", str(out), "--frontier-points", "0"]) == 0
-    return json.loads(out.read_text(encoding="utf-8"))
 
 
 def test_the_default_plan_puts_the_target_to_work_by_the_target_year(capsys, allocate_json) -> None:
