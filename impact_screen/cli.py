@@ -13,7 +13,7 @@ import sys
 from collections.abc import Sequence
 from pathlib import Path
 
-from impact_screen.inputs import load_inputs, report_problems
+from impact_screen.inputs import add_input_flags, load_inputs, report_problems
 from impact_screen.local_cli import add_local_report_command
 from impact_screen.market_cli import add_assumptions_command
 from impact_screen.output import allocation_text, screen_text, summary_text, write_json
@@ -34,15 +34,15 @@ def _parser() -> argparse.ArgumentParser:
     )
     commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
     validate = commands.add_parser("validate", help="check the candidate, mandate and covariance files")
-    _input_flags(validate, covariance=True)
+    add_input_flags(validate, covariance=True)
     validate.set_defaults(run=_validate)
     screen = commands.add_parser("screen", help="eligibility, scores and ranks of every candidate")
-    _input_flags(screen, covariance=False)
+    add_input_flags(screen, covariance=False)
     _json_flag(screen, "the screen")
     _stability_flags(screen)
     screen.set_defaults(run=_screen)
     allocate = commands.add_parser("allocate", help="place the target within the mandate's limits")
-    _input_flags(allocate, covariance=True)
+    add_input_flags(allocate, covariance=True)
     _json_flag(allocate, "the allocation (also when infeasible, with the diagnosis)")
     allocate.add_argument(
         "--time-limit",
@@ -72,13 +72,6 @@ def _parser() -> argparse.ArgumentParser:
     add_assumptions_command(commands)
     add_runs_commands(commands)
     return parser
-
-
-def _input_flags(command: argparse.ArgumentParser, covariance: bool) -> None:
-    command.add_argument("--candidates", type=Path, metavar="F", help="candidate file (CSV or XLSX)")
-    command.add_argument("--mandate", type=Path, metavar="M", help="mandate file (TOML)")
-    if covariance:
-        command.add_argument("--covariance", type=Path, metavar="C", help="covariance matrix (CSV)")
 
 
 def _stability_flags(command: argparse.ArgumentParser) -> None:

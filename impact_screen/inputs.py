@@ -47,6 +47,38 @@ def bundled_files(reference: Reference) -> dict[str, InputFile]:
     return files
 
 
+def add_input_flags(
+    command: argparse.ArgumentParser, covariance: bool, mandate_help: str = "mandate file (TOML)"
+) -> None:
+    """`--candidates F`, `--mandate M` and (when asked for) `--covariance C`, the same on every command."""
+    command.add_argument("--candidates", type=Path, metavar="F", help="candidate file (CSV or XLSX)")
+    command.add_argument("--mandate", type=Path, metavar="M", help=mandate_help)
+    if covariance:
+        command.add_argument("--covariance", type=Path, metavar="C", help="covariance matrix (CSV)")
+
+
+def mandate_name(scenario: ScenarioInputs) -> str:
+    """The name of the file the mandate came from, for a problem that points at it."""
+    source = scenario.mandate_file
+    return source.name if source is not None else "mandate.toml (bundled)"
+
+
+def require_table(scenario: ScenarioInputs, table: str, needs: str) -> None:
+    """InputError, pointing at the mandate, when a command needs a mandate table it does not set."""
+    if getattr(scenario.mandate, table) is None:
+        raise InputError(
+            [
+                Problem(
+                    mandate_name(scenario),
+                    None,
+                    table,
+                    f"is not set: add a [{table}] table with {needs}",
+                    kind="key",
+                )
+            ]
+        )
+
+
 def load_inputs(
     args: argparse.Namespace, screen: StabilitySettings | None = None, solve: SolveSettings | None = None
 ) -> ScenarioInputs:
@@ -100,7 +132,7 @@ def _cross_check(scenario: ScenarioInputs) -> list[Problem]:
         scenario.mandate,
         list(frame["sector"].unique()),
         list(frame["local_authority"].unique()),
-        source.name if source is not None else "mandate.toml (bundled)",
+        mandate_name(scenario),
         text,
         scenario.reference.places["name"].to_dict(),
     )

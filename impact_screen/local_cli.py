@@ -13,9 +13,8 @@ import argparse
 from pathlib import Path
 from typing import Any
 
-from impact_screen.inputs import load_inputs, report_problems
+from impact_screen.inputs import add_input_flags, load_inputs, report_problems, require_table
 from impact_screen.output import local_investment_text, write_json
-from screening.errors import InputError
 
 EXIT_OK, EXIT_INFEASIBLE = 0, 3
 
@@ -31,9 +30,8 @@ def add_local_report_command(subparsers: Any) -> None:
         "SME finance, deprivation and the return given up beside a published peer, what is not "
         "counted and why, and the candidates claiming far more per £1m than the peer.",
     )
-    command.add_argument("--candidates", type=Path, metavar="F", help="candidate file (CSV or XLSX)")
-    command.add_argument(
-        "--mandate", type=Path, metavar="M", help="mandate file (TOML) with a [local_investment] table"
+    add_input_flags(
+        command, covariance=False, mandate_help="mandate file (TOML) with a [local_investment] table"
     )
     command.add_argument("--json", type=Path, metavar="OUT", help="write the report as JSON ('-' for stdout)")
     command.set_defaults(run=run_local_report)
@@ -41,7 +39,7 @@ def add_local_report_command(subparsers: Any) -> None:
 
 def run_local_report(args: argparse.Namespace) -> int:
     from portfolio.impact import impact_basis
-    from portfolio.local_investment import local_investment, not_set_problem
+    from portfolio.local_investment import local_investment
     from portfolio.report import run_result
     from portfolio.run import run_scenario
     from portfolio.scenario import SolveSettings
@@ -49,9 +47,7 @@ def run_local_report(args: argparse.Namespace) -> int:
     inputs = load_inputs(args, solve=SolveSettings(frontier_points=0, with_comparison=True))
     report_problems(inputs.warnings)
     mandate = inputs.mandate
-    if mandate.local_investment is None:
-        name = inputs.mandate_file.name if inputs.mandate_file is not None else "mandate.toml (bundled)"
-        raise InputError([not_set_problem(name)])
+    require_table(inputs, "local_investment", "target_min_share and target_max_share")
     run = run_scenario(inputs)
     found = run_result(run, inputs.universe, mandate, inputs.reference).local_investment
     if found is None:  # no allocation meets the mandate: nothing counted, the flags still stand

@@ -12,11 +12,10 @@ import argparse
 from pathlib import Path
 from typing import Any
 
-from impact_screen.inputs import load_inputs, report_problems
+from impact_screen.inputs import add_input_flags, load_inputs, report_problems, require_table
 from impact_screen.output import pacing_text, write_json
 from portfolio.result import Pacing
-from screening import InputFile, Problem
-from screening.errors import InputError
+from screening import InputFile
 
 EXIT_OK, EXIT_INFEASIBLE = 0, 3
 
@@ -31,11 +30,7 @@ def add_pacing_command(subparsers: Any) -> None:
         "[pacing] target_year and keep it there, within its limits on yearly commitments and on the "
         "cash the programme may take; with --commitments, show what a schedule of your own puts to work.",
     )
-    command.add_argument("--candidates", type=Path, metavar="F", help="candidate file (CSV or XLSX)")
-    command.add_argument(
-        "--mandate", type=Path, metavar="M", help="mandate file (TOML) with a [pacing] table"
-    )
-    command.add_argument("--covariance", type=Path, metavar="C", help="covariance matrix (CSV)")
+    add_input_flags(command, covariance=True, mandate_help="mandate file (TOML) with a [pacing] table")
     add_pacing_assumptions_flag(command)
     command.add_argument(
         "--commitments",
@@ -65,19 +60,8 @@ def run_pacing(args: argparse.Namespace) -> int:
     inputs = load_inputs(args, solve=SolveSettings(frontier_points=0, with_comparison=False))
     report_problems(inputs.warnings)
     mandate = inputs.mandate
-    if mandate.pacing is None or mandate.pacing_target_gbp is None:
-        name = inputs.mandate_file.name if inputs.mandate_file is not None else "mandate.toml (bundled)"
-        raise InputError(
-            [
-                Problem(
-                    name,
-                    None,
-                    "pacing",
-                    "is not set: add a [pacing] table with start_year and target_year",
-                    kind="key",
-                )
-            ]
-        )
+    require_table(inputs, "pacing", "start_year and target_year")
+    assert mandate.pacing is not None and mandate.pacing_target_gbp is not None
     schedule = None
     if args.commitments is not None:
         schedule = load_schedule(InputFile.from_path(args.commitments), mandate.pacing)

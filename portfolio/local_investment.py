@@ -37,7 +37,7 @@ from screening import vocabulary as words
 from screening.reading import bundled
 from screening.reading.columns import Column, validate_table
 from screening.reading.mandate import Mandate
-from screening.reading.problems import Problem, raise_if_errors
+from screening.reading.problems import raise_if_errors
 from screening.reading.reference import Reference
 from screening.reading.tables import InputFile, read_table
 
@@ -399,14 +399,3 @@ def local_investment_lines(found: LocalInvestment) -> list[str]:
         lines.append(peer_words(found.peer))
     lines.append(flag_words(found))
     return lines
-
-
-def not_set_problem(file: str) -> Problem:
-    """The problem of a mandate with no [local_investment] table, for a command that needs one."""
-    return Problem(
-        file,
-        None,
-        "local_investment",
-        "is not set: add a [local_investment] table with target_min_share and target_max_share",
-        kind="key",
-    )
