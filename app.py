@@ -1,9 +1,20 @@
-"""Streamlit entry point: a router over thin pages that call the screening and portfolio core."""
+"""Streamlit entry point: a router over thin pages that call the screening and portfolio core.
+
+Who sees what: an officer or a committee member (or the person at this computer, in local mode)
+gets every page; a visitor, or someone signed in but not on the allowlist, gets the published
+runs only, read-only (`app_pages/identity.py`, `impact_screen/access.py`)."""
 
 import streamlit as st
 
+from app_pages import identity
+from app_pages.widgets import PRESENTATION_CSS
+from impact_screen.access import Role
+
 st.set_page_config(page_title="Invest in our place", page_icon="🏙️", layout="wide")
 
+PUBLISHED = st.Page(
+    "app_pages/published.py", title="Published runs", icon=":material/campaign:", url_path="published"
+)
 PAGES = [
     st.Page("app_pages/overview.py", title="Overview", icon=":material/home:", default=True),
     st.Page("app_pages/candidates.py", title="Candidates", icon=":material/table:"),
@@ -13,31 +24,26 @@ PAGES = [
     st.Page("app_pages/compare.py", title="Compare", icon=":material/compare_arrows:"),
     st.Page("app_pages/pacing.py", title="Pacing", icon=":material/timeline:"),
     st.Page("app_pages/runs.py", title="Saved runs", icon=":material/save:"),
+    PUBLISHED,
     st.Page("app_pages/assumptions.py", title="Data and assumptions", icon=":material/menu_book:"),
 ]
-
-# Presentation mode, for a public meeting: the story on one screen at a projector's 1280x720; the
-# sidebar, captions and download buttons hidden, the type larger, the pages in a bar at the top.
-PRESENTATION_CSS = """
-<style>
-  html { font-size: max(16px, 1.4vw); }  /* the same story fills a 1280 or a 1920 screen alike */
-  [data-testid="stSidebar"], [data-testid="stSidebarCollapsedControl"], [data-testid="stExpandSidebarButton"],
-  [data-testid="stCaptionContainer"], [data-testid="stDownloadButton"] { display: none !important; }
-  [data-testid="stMainBlockContainer"] { padding-top: 3.5rem; padding-bottom: 1rem; max-width: none; }
-  [data-testid="stMetricValue"] { font-size: 2.9rem; }
-  [data-testid="stMetricLabel"] p { font-size: 1.05rem; }
-  h1 { font-size: 2.3rem !important; padding-top: 0 !important; }
-</style>
-"""
 
 
 def _leave_presentation() -> None:
     st.session_state["presenting"] = False
 
 
+who = identity.caller()
+if who.role is Role.PUBLIC:  # published runs only: no upload, no save, no new solve
+    page = st.navigation([PUBLISHED], position="hidden")
+    identity.sidebar(who)
+    page.run()
+    st.stop()
+
 presenting = bool(st.session_state.get("presenting", False))
 page = st.navigation(PAGES, position="top" if presenting else "sidebar")
 st.sidebar.toggle("Presentation mode", key="presenting", help="Hide the controls and enlarge the type")
+identity.sidebar(who)
 if presenting:
     st.html(PRESENTATION_CSS)
     st.button(

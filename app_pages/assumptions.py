@@ -2,7 +2,8 @@
 
 import streamlit as st
 
-from app_pages import state
+from app_pages import identity, state
+from impact_screen.access import Action
 from impact_screen.market import PROXIES_FILE, load_proxies
 from screening.reading.provenance import manifest
 
@@ -11,7 +12,9 @@ st.write("Every figure the tool uses, with its source and date. Replace the illu
 
 left, right = st.columns([3, 1])
 left.info(state.provenance_line(), icon=":material/monitoring:")
-if right.button(
+if not identity.allows(Action.REFRESH_MARKET):
+    right.caption("A fund officer can refresh the market data.")
+elif right.button(
     "Refresh market data", help="Download listed proxies' prices from Yahoo Finance (up to 30 s)"
 ):
     with st.spinner("Asking Yahoo Finance (gives up after 30 seconds)…"):

@@ -1,15 +1,50 @@
 """Saved runs: keep the current scenario, reload one, compare two, and download committee reports."""
 
+from urllib.parse import quote
+
 import pandas as pd
 import streamlit as st
 
-from app_pages import charts, state
+from app_pages import charts, identity, state
 from impact_screen import reports_html, reports_pdf, reports_xlsx, runs, runs_compare
+from impact_screen.access import Action
 from impact_screen.store import StoreError
 from screening.errors import ImpactScreenError
 
+who = identity.caller()
 st.title("Saved runs")
-st.caption("Runs are kept on this computer, with copies of their inputs, so each can be reproduced later.")
+st.caption(
+    "Runs are kept in the app's run store, with copies of their inputs, so each can be reproduced "
+    "later. Each records who saved it; every change is in the audit trail at the foot of the page."
+)
+
+
+def manage(saved: runs.SavedRun) -> None:
+    """Publish, withdraw or delete the open run: the buttons the caller's role allows (the store
+    checks the role again)."""
+    can_publish = identity.allows(Action.PUBLISH)
+    can_delete = identity.allows(Action.DELETE, saved.author)
+    if not (can_publish or can_delete):
+        return
+    publish, delete, _ = st.columns([1, 1, 2])
+    try:
+        if can_publish and saved.published_at is None and publish.button("Publish", key="publish"):
+            runs.publish_run(saved.name, who)
+            st.rerun()
+        if can_publish and saved.published_at is not None and publish.button("Withdraw", key="unpublish"):
+            runs.publish_run(saved.name, who, published=False)
+            st.rerun()
+        sure = can_delete and delete.checkbox("I mean to delete it", key="delete_sure")
+        if can_delete and delete.button("Delete", key="delete_run", disabled=not sure):
+            runs.delete_run(saved.name, who)
+            st.rerun()
+    except StoreError as exc:
+        st.error(str(exc))
+    if saved.published_at is not None:
+        st.caption(
+            f"Published: anyone can present it at [published?run={quote(saved.name)}](published?run={quote(saved.name)})."
+        )
+
 
 with st.form("save_run"):
     name = st.text_input("Save the current scenario as", placeholder="e.g. committee March, 8% volatility")
@@ -17,13 +52,13 @@ with st.form("save_run"):
     if st.form_submit_button("Save", type="primary"):
         try:
             saved = runs.capture(name.strip(), state.scenario(), state.allocation(), state.result())
-            runs.save_run(saved, overwrite=overwrite)
+            runs.save_run(saved, who, overwrite=overwrite)
             st.success(f"Saved as '{saved.name}'.")
         except (StoreError, ImpactScreenError) as exc:
             st.error(f"Not saved: {exc}")
 
 try:
-    saved_runs = runs.list_runs()
+    saved_runs = runs.list_runs(who)
 except StoreError as exc:
     st.error(f"The run store cannot be read: {exc}")
     st.stop()
@@ -37,7 +72,8 @@ names = [r.name for r in saved_runs]
 
 st.subheader("Open a saved run")
 chosen = st.selectbox("Run", names, key="run_to_open")
-saved = runs.load_run(chosen)
+saved = runs.load_run(chosen, who)
+st.caption(runs.authorship(saved))
 left, html, pdf, workbook = st.columns(4)
 if left.button("Load it into this session"):
     try:
@@ -69,12 +105,14 @@ workbook.download_button(
     "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
 )
 
+manage(saved)
+
 if len(names) >= 2:
     st.subheader("Compare two runs")
     first, second = st.columns(2)
     a = first.selectbox("First", names, index=0, key="compare_a")
     b = second.selectbox("Second", names, index=1, key="compare_b")
-    diff = runs_compare.compare(runs.load_run(a), runs.load_run(b))
+    diff = runs_compare.compare(runs.load_run(a, who), runs.load_run(b, who))
     for section in runs_compare.side_by_side(diff):
         st.markdown(f"**{section.title}**")
         if section.rows:
@@ -92,3 +130,9 @@ if len(names) >= 2:
         f"{a} beside {b}.xlsx",
         "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
     )
+
+if identity.allows(Action.READ_AUDIT):
+    with st.expander("Audit trail: who saved, replaced, published or deleted which run"):
+        st.dataframe(
+            pd.DataFrame(runs.audit_listing(runs.audit_trail(who))), hide_index=True, width="stretch"
+        )

@@ -18,6 +18,8 @@ from dataclasses import replace
 import pandas as pd
 import streamlit as st
 
+from app_pages import identity
+from impact_screen.access import Action, require
 from impact_screen.inputs import bundled_files
 from impact_screen.market import market_reference, market_summary
 from portfolio.prechecks import capacity
@@ -26,7 +28,7 @@ from portfolio.report import run_result
 from portfolio.result import RunResult
 from portfolio.run import AllocationRun, run_scenario, with_frontier
 from portfolio.scenario import ScenarioInputs, SolveSettings, scenario_inputs
-from screening import InputFile, Problem, Universe, load_candidates
+from screening import InputFile, Problem, Universe, load_candidates, summary
 from screening.errors import InputError
 from screening.reading import bundled
 from screening.reading.limits import UPLOAD_LIMITS, ReadLimits
@@ -53,7 +55,9 @@ def reference() -> Reference:
 
 
 def refresh_market_data() -> list[str]:
-    """Download market data now (gives up within 30 s) for this session; returns the warnings."""
+    """Download market data now (gives up within 30 s) for this session; returns the warnings.
+    AccessError unless this session's caller may refresh it (officers)."""
+    require(identity.caller(), Action.REFRESH_MARKET)
     refreshed, notes = market_reference(refresh=True)
     st.session_state[_REFERENCE] = refreshed
     return notes
@@ -65,10 +69,15 @@ def provenance_line() -> str:
 
 
 def upload_limits() -> ReadLimits:
-    """The app's limits on an uploaded file: UPLOAD_LIMITS, or what whoever hosts the app sets in
-    IMPACT_SCREEN_UPLOAD_MAX_MB and IMPACT_SCREEN_UPLOAD_MAX_ROWS (docs/inputs.md)."""
+    """The limits on an upload in this session: for an officer (and in local mode) UPLOAD_LIMITS,
+    or what whoever hosts the app sets in IMPACT_SCREEN_UPLOAD_MAX_MB and
+    IMPACT_SCREEN_UPLOAD_MAX_ROWS (docs/inputs.md); for a committee member the allowlist's
+    smaller limits, so one visitor's large file cannot stall the others."""
     limits = UPLOAD_LIMITS
     megabytes, rows = os.environ.get(UPLOAD_MB_VARIABLE), os.environ.get(UPLOAD_ROWS_VARIABLE)
+    role_limit = identity.upload_limit()
+    if role_limit is not None:
+        megabytes, rows = str(role_limit.megabytes), str(role_limit.rows)
     if megabytes and megabytes.strip().isdigit():
         size = int(megabytes) * 1_000_000
         limits = replace(limits, max_bytes=size, max_unzipped_bytes=10 * size)  # as UPLOAD_LIMITS: 10x
@@ -81,8 +90,7 @@ UPLOAD_MB_VARIABLE, UPLOAD_ROWS_VARIABLE = "IMPACT_SCREEN_UPLOAD_MAX_MB", "IMPAC
 
 
 @st.cache_data(max_entries=32, show_spinner=False)
-def _load(name: str, content: bytes, origin: str) -> Universe:
-    limits = upload_limits() if origin == "upload" else None
+def _load(name: str, content: bytes, origin: str, limits: ReadLimits | None) -> Universe:
     return load_candidates(InputFile(name, content, origin), reference(), limits)  # type: ignore[arg-type]
 
 
@@ -150,9 +158,12 @@ def _from_address(text: str) -> Mandate | None:
 
 
 def accept_upload(name: str, content: bytes) -> list[Problem]:
-    """Validate an upload; keep it for this session when it passes. Returns every problem."""
+    """Validate an upload; keep it for this session when it passes. Returns every problem (one,
+    saying why, when this session's caller may not upload)."""
+    if not identity.allows(Action.UPLOAD):
+        return [Problem(name, None, None, f"Not accepted: {identity.refusal(Action.UPLOAD)}")]
     try:
-        loaded = _load(name, content, "upload")
+        loaded = _load(name, content, "upload", upload_limits())
     except InputError as exc:
         return exc.problems
     st.session_state[_UNIVERSE] = loaded
@@ -345,18 +356,9 @@ def result(frontier_points: int = 25) -> RunResult:
     return _result(inputs, _scenario_key(inputs), frontier_points)
 
 
-RETENTION_SHOWN = {"retention_local_sme": "local_sme", "retention_large": "large_or_multinational"}
-
-
 def retention_figures() -> dict[str, float]:
-    """The local-retention rates the Overview opens with (63p against 40p in the bundled table),
-    read from the reference tables in use; a rate the table does not have is left out."""
-    table = reference().retention
-    return {
-        key: float(table.loc[ownership, "retention_share"])
-        for key, ownership in RETENTION_SHOWN.items()
-        if ownership in table.index
-    }
+    """The local-retention rates the Overview opens with, from the reference tables in use."""
+    return summary.retention_figures(reference())
 
 
 def local_capacity_gbp() -> float:

@@ -11,6 +11,20 @@ from impact_screen.downloads import csv_bytes, xlsx_bytes
 from portfolio.result import RunResult
 from screening.vocabulary import PORTFOLIOS, figure, joined, show
 
+# Presentation mode, for a public meeting: the story on one screen at a projector's 1280x720; the
+# sidebar, captions and download buttons hidden, the type larger, the pages in a bar at the top.
+PRESENTATION_CSS = """
+<style>
+  html { font-size: max(16px, 1.4vw); }  /* the same story fills a 1280 or a 1920 screen alike */
+  [data-testid="stSidebar"], [data-testid="stSidebarCollapsedControl"], [data-testid="stExpandSidebarButton"],
+  [data-testid="stCaptionContainer"], [data-testid="stDownloadButton"] { display: none !important; }
+  [data-testid="stMainBlockContainer"] { padding-top: 3.5rem; padding-bottom: 1rem; max-width: none; }
+  [data-testid="stMetricValue"] { font-size: 2.9rem; }
+  [data-testid="stMetricLabel"] p { font-size: 1.05rem; }
+  h1 { font-size: 2.3rem !important; padding-top: 0 !important; }
+</style>
+"""
+
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 # the figures the Overview, Allocate and Compare pages all show, in this order

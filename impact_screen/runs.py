@@ -24,9 +24,10 @@ from typing import TYPE_CHECKING
 
 import pandas as pd
 
+from impact_screen.access import ROLE_WORDS, Caller, Role
 from impact_screen.inputs import BUNDLED_FILES
 from impact_screen.runs_compare import result_differences
-from impact_screen.store import RunStore, RunSummary, SavedRun, StoredFile, StoreError, check_name
+from impact_screen.store import AuditEntry, RunStore, RunSummary, SavedRun, StoredFile, StoreError, check_name
 from portfolio.scenario import COMPARISON_ROLES, REFERENCE_ROLES
 from screening import InputFile, load_candidates, load_reference
 from screening.reading import bundled
@@ -181,7 +182,9 @@ def listing(runs: list[RunSummary]) -> list[dict[str, str]]:
         summary = run.summary
         row = {
             "Run": run.name,
-            "Saved (UTC)": run.created_at.replace("+00:00", "").replace("T", " "),
+            "Saved (UTC)": _when(run.created_at),
+            "Saved by": run.author or "not recorded",
+            "Published": "yes" if run.published_at else "no",
             figure("status").label: status_words(str(summary.get("status", ""))),
         }
         for key in LISTING:
@@ -197,33 +200,84 @@ def listing(runs: list[RunSummary]) -> list[dict[str, str]]:
 # The store in one call each (for the app)
 
 
-def save_run(saved: SavedRun, overwrite: bool = False) -> Path:
-    """Save in the run store ($IMPACT_SCREEN_DB or the user's data folder); returns the store's path."""
-    with RunStore() as store:
+def save_run(saved: SavedRun, caller: Caller, overwrite: bool = False) -> Path:
+    """Save in the run store ($IMPACT_SCREEN_DB or the user's data folder) as `caller`; returns
+    the store's path (AccessError when the caller's role does not allow it)."""
+    with RunStore(caller=caller) as store:
         store.save(saved, overwrite=overwrite)
         return store.path
 
 
-def list_runs() -> list[RunSummary]:
-    """Every saved run (name, created_at, summary figures), oldest first."""
-    with RunStore() as store:
+def list_runs(caller: Caller) -> list[RunSummary]:
+    """Every saved run `caller` may see (name, created_at, author, summary figures), oldest first."""
+    with RunStore(caller=caller) as store:
         return store.list()
 
 
-def load_run(name: str) -> SavedRun:
-    """One saved run, whole (StoreError when there is none)."""
-    with RunStore() as store:
+def load_run(name: str, caller: Caller) -> SavedRun:
+    """One saved run, whole (StoreError when there is none `caller` may see)."""
+    with RunStore(caller=caller) as store:
         return store.load(name)
 
 
-def delete_run(name: str) -> bool:
-    """Remove a saved run; False when there was none."""
-    with RunStore() as store:
+def delete_run(name: str, caller: Caller) -> bool:
+    """Remove a saved run as `caller`; False when there was none."""
+    with RunStore(caller=caller) as store:
         return store.delete(name)
+
+
+def publish_run(name: str, caller: Caller, published: bool = True) -> None:
+    """Publish a run (or withdraw it) as `caller`, an officer."""
+    with RunStore(caller=caller) as store:
+        store.publish(name, published)
+
+
+def audit_trail(caller: Caller, name: str | None = None) -> list[AuditEntry]:
+    """The store's audit trail (of one run name, or all), oldest first."""
+    with RunStore(caller=caller) as store:
+        return store.audit(name)
+
+
+def _when(stamp: str) -> str:
+    return stamp.replace("+00:00", "").replace("T", " ")
+
+
+def audit_listing(entries: list[AuditEntry]) -> list[dict[str, str]]:
+    """The audit trail as a person reads it (the command line and the app): one row a change."""
+    return [
+        {
+            "When (UTC)": _when(e.at),
+            "Who": e.actor,
+            "As": ROLE_WORDS.get(Role(e.role), e.role) if e.role in set(Role) else "not recorded",
+            "Did": e.action,
+            "Run": e.run,
+            "Note": e.detail,
+        }
+        for e in entries
+    ]
+
+
+def authorship(saved: SavedRun) -> str:
+    """Who saved the run and its last change since, for the paper's appendix and `runs show`."""
+    author = saved.author or "not recorded (saved before authors were kept)"
+    line = f"Saved by {author} on {_when(saved.created_at)} UTC."
+    history = list(saved.history)
+    made = max((i for i, e in enumerate(history) if e.action in ("saved", "replaced")), default=None)
+    since = history[made + 1 :] if made is not None else []
+    if since:
+        line += f" Last change: {since[-1].describe()}."
+    return line
 
 
 # ---------------------------------------------------------------------------------------------
 # Restore and rerun
+
+
+def retention_of(saved: SavedRun) -> dict[str, float]:
+    """The local-retention rates a saved run was made with (the story's 63p against 40p)."""
+    from screening.summary import retention_figures
+
+    return retention_figures(_reference(saved, _stored_files(saved)[0]))
 
 
 def _input(saved: SavedRun, stored: StoredFile) -> InputFile:

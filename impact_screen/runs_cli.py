@@ -3,6 +3,10 @@ commands over `impact_screen.store` (the SQLite store), `impact_screen.runs` (ca
 `impact_screen.runs_compare` (compare) and the reports (`impact_screen.reports_xlsx`,
 `impact_screen.reports_html`).
 
+The command line acts as the person at this computer (`Caller.this_computer()`, the officer):
+whoever can run it can open the store's file anyway. Each change it makes is in the audit trail
+under that login (`runs audit`).
+
 Store problems (an invalid or taken name, an unknown run, a store from a newer version) are a
 `StoreError`: one line on standard error, exit 2. `runs rerun` exits 0 when the re-solved result
 is the same to the pound, 1 when it differs.
@@ -15,6 +19,7 @@ import sys
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from impact_screen.access import Caller
 from impact_screen.store import RunStore, SavedRun, StoreError, check_name
 from screening.vocabulary import figure, input_label, label, mandate_value, show, status_words
 
@@ -24,6 +29,11 @@ if TYPE_CHECKING:
     from portfolio.scenario import ScenarioInputs
 
 EXIT_OK, EXIT_DIFFERENT, EXIT_INVALID = 0, 1, 2
+
+
+def _store() -> RunStore:
+    """The run store, opened as the person at this computer."""
+    return RunStore(caller=Caller.this_computer())
 
 
 def _run_name(text: str) -> str:
@@ -66,7 +76,7 @@ def add_save_option(parser: argparse.ArgumentParser) -> None:
 def check_save_target(args: argparse.Namespace) -> None:
     """Before solving: refuse a taken name without --overwrite (StoreError), so no solve is wasted."""
     if getattr(args, "save", None) and not args.overwrite:
-        with RunStore() as store:
+        with _store() as store:
             if store.exists(args.save):
                 raise StoreError(f"a run named '{args.save}' already exists; add --overwrite to replace it")
 
@@ -81,7 +91,7 @@ def save_if_asked(
     from impact_screen.runs import capture
 
     saved = capture(name, scenario, run, result)
-    with RunStore() as store:
+    with _store() as store:
         store.save(saved, overwrite=args.overwrite)
         where = store.path
     stream = sys.stdout if _text_wanted(args) else sys.stderr
@@ -94,7 +104,9 @@ def save_if_asked(
 
 def add_runs_commands(commands: argparse._SubParsersAction) -> None:
     """Register `runs` (list, show, compare, rerun, delete) and `report`."""
-    runs = commands.add_parser("runs", help="saved runs: list, show, compare, rerun, delete")
+    runs = commands.add_parser(
+        "runs", help="saved runs: list, show, compare, rerun, delete, publish, unpublish, audit"
+    )
     actions = runs.add_subparsers(dest="runs_command", required=True, metavar="ACTION")
 
     listing = actions.add_parser("list", help="every saved run, oldest first")
@@ -129,6 +141,17 @@ def add_runs_commands(commands: argparse._SubParsersAction) -> None:
     delete.add_argument("--yes", action="store_true", help="confirm the deletion")
     delete.set_defaults(run=_delete)
 
+    for verb, wanted in (("publish", True), ("unpublish", False)):
+        what = "may be presented, read-only, without signing in" if wanted else "is no longer public"
+        command = actions.add_parser(verb, help=f"mark a saved run so that it {what}")
+        command.add_argument("name", metavar="NAME")
+        command.set_defaults(run=_publish, published=wanted)
+
+    audit = actions.add_parser("audit", help="who saved, replaced, published or deleted which run, and when")
+    audit.add_argument("name", metavar="NAME", nargs="?", help="only this run name")
+    _json_flag(audit, "the audit trail")
+    audit.set_defaults(run=_audit)
+
     report = commands.add_parser(
         "report", help="write a saved run's XLSX workbook and its committee paper as HTML and/or PDF"
     )
@@ -140,14 +163,26 @@ def add_runs_commands(commands: argparse._SubParsersAction) -> None:
 
 
 def _load(name: str):
-    with RunStore() as store:
+    with _store() as store:
         return store.load(name)
 
 
 def _list(args: argparse.Namespace) -> int:
-    with RunStore() as store:
+    with _store() as store:
         runs, path = store.list(), store.path
-    _write_json(args, [{"name": r.name, "created_at": r.created_at, **r.summary} for r in runs])
+    _write_json(
+        args,
+        [
+            {
+                "name": r.name,
+                "created_at": r.created_at,
+                "author": r.author,
+                "published_at": r.published_at,
+                **r.summary,
+            }
+            for r in runs
+        ],
+    )
     if not _text_wanted(args):
         return EXIT_OK
     if not runs:
@@ -250,7 +285,7 @@ def show_text(saved: SavedRun) -> str:
 def _compare(args: argparse.Namespace) -> int:
     from impact_screen.runs_compare import compare, comparison_text
 
-    with RunStore() as store:
+    with _store() as store:
         a, b = store.load(args.a), store.load(args.b)
     diff = compare(a, b)
     _write_json(args, diff)
@@ -300,10 +335,40 @@ def _rerun(args: argparse.Namespace) -> int:
 def _delete(args: argparse.Namespace) -> int:
     if not args.yes:
         raise StoreError(f"deleting '{args.name}' cannot be undone; add --yes to confirm")
-    with RunStore() as store:
+    with _store() as store:
         if not store.delete(args.name):
             raise StoreError(f"no saved run named '{args.name}'")
     print(f"Deleted run '{args.name}'.")
+    return EXIT_OK
+
+
+def _publish(args: argparse.Namespace) -> int:
+    with _store() as store:
+        store.publish(args.name, args.published)
+    if args.published:
+        print(f"Published run '{args.name}': anyone with the app's address can present it (Published runs).")
+    else:
+        print(f"Run '{args.name}' is no longer published.")
+    return EXIT_OK
+
+
+def _audit(args: argparse.Namespace) -> int:
+    from dataclasses import asdict
+
+    with _store() as store:
+        entries, path = store.audit(args.name), store.path
+    _write_json(args, [asdict(e) for e in entries])
+    if not _text_wanted(args):
+        return EXIT_OK
+    if not entries:
+        print(f"Nothing has been changed in {path} yet.")
+        return EXIT_OK
+    import pandas as pd
+
+    from impact_screen.runs import audit_listing
+
+    print(pd.DataFrame(audit_listing(entries)).to_string(index=False))
+    print(f"\n{len(entries)} change(s) in {path}")
     return EXIT_OK
 
 

@@ -7,8 +7,15 @@ readable store. The schema version is `PRAGMA user_version`; `MIGRATIONS[i]` tak
 version i to i + 1 and they run in order inside one transaction. A store written by a newer
 version of the tool is refused, never changed.
 
-Standard library only (platformdirs only when no path is given; `screening.errors` is standard
-library too), so it starts fast.
+Every store is opened as someone (`caller`, an `impact_screen.access.Caller`), and every
+operation checks that caller's role here, not only in the app's buttons: a visitor lists and
+opens published runs only; a committee member saves runs and replaces or deletes only their own;
+the officer may do anything. Each change is written, in the same transaction, to `audit`, an
+append-only table (triggers refuse to change or remove its rows): who saved, replaced, published,
+unpublished or deleted which run, and when.
+
+Standard library only (platformdirs only when no path is given; `screening.errors` and
+`impact_screen.access` are standard library too), so it starts fast.
 """
 
 from __future__ import annotations
@@ -20,9 +27,13 @@ import sqlite3
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
+from datetime import UTC, datetime
 from pathlib import Path
 
-from screening.errors import StoreError
+from impact_screen.access import Action, Caller, may, require
+from screening.errors import AccessError, StoreError
+
+__all__ = ["AccessError", "AuditEntry", "RunStore", "RunSummary", "SavedRun", "StoreError", "StoredFile"]
 
 DB_ENV = "IMPACT_SCREEN_DB"
 DB_FILE = "runs.sqlite3"
@@ -79,6 +90,10 @@ class SavedRun:
     settings: dict = field(default_factory=dict)  # time_limit_s, frontier_points
     summary: dict = field(default_factory=dict)  # a few figures for listings
     files: dict[str, StoredFile] = field(default_factory=dict)  # other inputs by role (stress scenarios ...)
+    # what the store knows about the run, not part of it (a loaded run equals the one saved):
+    author: str = field(default="", compare=False)  # who saved it ('' before authors were kept)
+    published_at: str | None = field(default=None, compare=False)  # UTC, ISO 8601; None: not published
+    history: tuple[AuditEntry, ...] = field(default=(), compare=False)  # this name's audit entries
 
 
 @dataclass(frozen=True)
@@ -88,6 +103,28 @@ class RunSummary:
     name: str
     created_at: str
     summary: dict
+    author: str = ""
+    published_at: str | None = None
+
+
+AUDIT_ACTIONS = ("saved", "replaced", "published", "unpublished", "deleted")
+
+
+@dataclass(frozen=True)
+class AuditEntry:
+    """One change to the store: when, by whom (identity and role then), what, to which run."""
+
+    at: str  # UTC, ISO 8601
+    actor: str
+    role: str
+    action: str  # one of AUDIT_ACTIONS
+    run: str
+    detail: str = ""
+
+    def describe(self) -> str:
+        """'published by officer@fund.example on 2026-12-04 19:30 UTC'."""
+        when = self.at.replace("+00:00", "").replace("T", " ")
+        return f"{self.action} by {self.actor} on {when} UTC"
 
 
 def _v1(db: sqlite3.Connection) -> None:
@@ -124,14 +161,45 @@ def _v2(db: sqlite3.Connection) -> None:
     db.execute("ALTER TABLE runs ADD COLUMN settings_json TEXT NOT NULL DEFAULT '{}'")
 
 
-MIGRATIONS: list[Callable[[sqlite3.Connection], None]] = [_v1, _v2]
+def _v3(db: sqlite3.Connection) -> None:
+    """Version 3 knows who: each run's author and whether it is published, and the audit trail
+    (append-only: triggers refuse an UPDATE or DELETE). Runs saved before it get an empty author
+    and one audit entry each, 'saved', by 'not recorded'."""
+    db.execute("ALTER TABLE runs ADD COLUMN author TEXT NOT NULL DEFAULT ''")
+    db.execute("ALTER TABLE runs ADD COLUMN published_at TEXT")
+    actions = ", ".join(f"'{a}'" for a in AUDIT_ACTIONS)
+    db.execute(
+        f"""CREATE TABLE audit (
+            id INTEGER PRIMARY KEY,
+            at TEXT NOT NULL,
+            actor TEXT NOT NULL,
+            role TEXT NOT NULL,
+            action TEXT NOT NULL CHECK (action IN ({actions})),
+            run TEXT NOT NULL,
+            detail TEXT NOT NULL DEFAULT ''
+        )"""
+    )
+    for change in ("UPDATE", "DELETE"):
+        db.execute(
+            f"CREATE TRIGGER audit_no_{change.lower()} BEFORE {change} ON audit "
+            "BEGIN SELECT RAISE(ABORT, 'the audit trail is append-only'); END"
+        )
+    db.execute(
+        "INSERT INTO audit (at, actor, role, action, run, detail) SELECT created_at, 'not recorded', '', "
+        "'saved', name, 'saved before the audit trail was kept' FROM runs ORDER BY created_at, id"
+    )
+
+
+MIGRATIONS: list[Callable[[sqlite3.Connection], None]] = [_v1, _v2, _v3]
 SCHEMA_VERSION = len(MIGRATIONS)
 
 
 class RunStore:
-    """The saved runs in one SQLite file. Use as a context manager, or call close()."""
+    """The saved runs in one SQLite file, opened as `caller`, whose role every operation checks.
+    Use as a context manager, or call close()."""
 
-    def __init__(self, path: str | Path | None = None, timeout_s: float = TIMEOUT_S):
+    def __init__(self, path: str | Path | None = None, *, caller: Caller, timeout_s: float = TIMEOUT_S):
+        self.caller = caller
         self.path = Path(path) if path is not None else store_path()
         self.path.parent.mkdir(parents=True, exist_ok=True)
         try:
@@ -203,11 +271,28 @@ class RunStore:
         return "\n".join(row[0] for row in self._db.execute("PRAGMA integrity_check"))
 
     def exists(self, name: str) -> bool:
+        """Whether a run of this name is saved (visible to the caller or not: names are unique)."""
         return self._db.execute("SELECT 1 FROM runs WHERE name = ?", (name,)).fetchone() is not None
 
+    def _owner(self, name: str) -> tuple[str, str | None] | None:
+        """(author, published_at) of the run called `name`, or None."""
+        return self._db.execute("SELECT author, published_at FROM runs WHERE name = ?", (name,)).fetchone()
+
+    def _visible(self, published_at: str | None) -> bool:
+        return published_at is not None or may(self.caller, Action.SEE_UNPUBLISHED)
+
+    def _audit(self, db: sqlite3.Connection, action: str, name: str, detail: str = "") -> None:
+        db.execute(
+            "INSERT INTO audit (at, actor, role, action, run, detail) VALUES (?, ?, ?, ?, ?, ?)",
+            (_now(), self.caller.identity, self.caller.role.value, action, name, detail),
+        )
+
     def save(self, run: SavedRun, overwrite: bool = False) -> None:
-        """Save a run in one transaction; an existing name is replaced only with overwrite=True."""
+        """Save a run in one transaction, the caller as its author; an existing name is replaced
+        only with overwrite=True and only by someone who may replace it. A replaced run is no
+        longer published until it is published again."""
         check_name(run.name)
+        require(self.caller, Action.SAVE)
         row = {
             "name": run.name,
             "created_at": run.created_at,
@@ -220,13 +305,16 @@ class RunStore:
             "screen_json": _json(run.screen),
             "summary_json": _json(run.summary),
             "settings_json": _json(run.settings),
+            "author": self.caller.identity,
         }
         with self._transaction() as db:
-            if self.exists(run.name):
+            before = self._owner(run.name)
+            if before is not None:
                 if not overwrite:
                     raise StoreError(
                         f"a run named '{run.name}' already exists; choose another name or overwrite it"
                     )
+                require(self.caller, Action.REPLACE, run.name, before[0])
                 db.execute("DELETE FROM runs WHERE name = ?", (run.name,))
             columns = ", ".join(row)
             marks = ", ".join(f":{k}" for k in row)
@@ -236,33 +324,43 @@ class RunStore:
                 "INSERT INTO run_files (run_id, role, name, origin, sha256, content) VALUES (?, ?, ?, ?, ?, ?)",
                 [(run_id, role, f.name, f.origin, f.sha256, f.content) for role, f in files if f is not None],
             )
+            if before is None:
+                self._audit(db, "saved", run.name)
+            else:
+                detail = f"replaced the run saved by {before[0] or 'not recorded'}"
+                self._audit(db, "replaced", run.name, detail + ("; unpublished" if before[1] else ""))
 
     def list(self) -> list[RunSummary]:
-        """Every saved run, oldest first."""
-        rows = self._db.execute("SELECT name, created_at, summary_json FROM runs ORDER BY created_at, id")
-        return [RunSummary(name, created, json.loads(summary)) for name, created, summary in rows]
+        """Every saved run the caller may see (a visitor: the published ones), oldest first."""
+        rows = self._db.execute(
+            "SELECT name, created_at, summary_json, author, published_at FROM runs ORDER BY created_at, id"
+        )
+        return [
+            RunSummary(name, created, json.loads(summary), author, published)
+            for name, created, summary, author, published in rows
+            if self._visible(published)
+        ]
 
     def load(self, name: str) -> SavedRun:
-        """The saved run called `name` (StoreError when there is none)."""
+        """The saved run called `name` (StoreError when there is none the caller may see)."""
         # one read transaction, so a concurrent overwrite is seen entirely or not at all
         self._db.execute("BEGIN")
         try:
             row = self._db.execute(
                 "SELECT id, name, created_at, mandate_toml, assumptions_csv, correlations_csv, "
-                "provenance_json, versions_json, results_json, screen_json, summary_json, settings_json "
-                "FROM runs WHERE name = ?",
+                "provenance_json, versions_json, results_json, screen_json, summary_json, settings_json, "
+                "author, published_at FROM runs WHERE name = ?",
                 (name,),
             ).fetchone()
-            if row is None:
-                known = [r[0] for r in self._db.execute("SELECT name FROM runs ORDER BY name")]
-                hint = f"; saved runs: {', '.join(known)}" if known else "; no run has been saved yet"
-                raise StoreError(f"no saved run named '{name}'{hint}")
+            if row is None or not self._visible(row[13]):
+                raise StoreError(self._not_found(name))
             files = {
                 role: StoredFile(file_name, origin, bytes(content), sha)
                 for role, file_name, origin, sha, content in self._db.execute(
                     "SELECT role, name, origin, sha256, content FROM run_files WHERE run_id = ?", (row[0],)
                 )
             }
+            history = self._history(name)
         finally:
             self._db.execute("COMMIT")
         if "candidates" not in files:
@@ -282,12 +380,57 @@ class RunStore:
             summary=json.loads(row[10]),
             settings=json.loads(row[11]),
             files={role: f for role, f in files.items() if role not in ("candidates", "covariance")},
+            author=row[12],
+            published_at=row[13],
+            history=history,
         )
 
+    def _not_found(self, name: str) -> str:
+        known = [run.name for run in self.list()]
+        kind = "saved" if may(self.caller, Action.SEE_UNPUBLISHED) else "published"
+        hint = f"; {kind} runs: {', '.join(sorted(known))}" if known else f"; no run has been {kind} yet"
+        return f"no {kind} run named '{name}'{hint}"
+
     def delete(self, name: str) -> bool:
-        """Remove a saved run; False when there was none."""
+        """Remove a saved run (its author or an officer only); False when there was none."""
         with self._transaction() as db:
-            return db.execute("DELETE FROM runs WHERE name = ?", (name,)).rowcount > 0
+            before = self._owner(name)
+            if before is None or not self._visible(before[1]):
+                return False
+            require(self.caller, Action.DELETE, name, before[0])
+            db.execute("DELETE FROM runs WHERE name = ?", (name,))
+            self._audit(db, "deleted", name, f"saved by {before[0] or 'not recorded'}")
+            return True
+
+    def publish(self, name: str, published: bool = True) -> None:
+        """Mark a run published (a visitor may then present it) or not; officers only."""
+        require(self.caller, Action.PUBLISH)
+        with self._transaction() as db:
+            before = self._owner(name)
+            if before is None:
+                raise StoreError(self._not_found(name))
+            if (before[1] is not None) == published:
+                return  # already so: nothing changes, nothing is recorded
+            db.execute(
+                "UPDATE runs SET published_at = ? WHERE name = ?", (_now() if published else None, name)
+            )
+            self._audit(db, "published" if published else "unpublished", name)
+
+    def audit(self, name: str | None = None) -> list[AuditEntry]:
+        """The audit trail (of one run name, or all), oldest first; officers and committee only."""
+        require(self.caller, Action.READ_AUDIT)
+        return list(self._history(name))
+
+    def _history(self, name: str | None) -> tuple[AuditEntry, ...]:
+        where, args = ("WHERE run = ?", (name,)) if name is not None else ("", ())
+        rows = self._db.execute(
+            f"SELECT at, actor, role, action, run, detail FROM audit {where} ORDER BY id", args
+        )
+        return tuple(AuditEntry(*row) for row in rows)
+
+
+def _now() -> str:
+    return datetime.now(UTC).isoformat(timespec="seconds")
 
 
 def _json(value: object) -> str:

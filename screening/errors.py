@@ -7,6 +7,7 @@ import this without loading pandas.
 - `CellError`: one cell that cannot be read; caught by the readers and turned into a `Problem`.
 - `MarketDataError`: market data that cannot be used; callers fall back to the bundled figures.
 - `StoreError`: a run-store problem a person can act on (a bad or taken name, a store too new).
+- `AccessError`: something the caller's role does not allow (replacing another's run, say).
 """
 
 from __future__ import annotations
@@ -40,6 +41,11 @@ class MarketDataError(ImpactScreenError):
 
 class StoreError(ImpactScreenError):
     """A run store problem a person can act on (a bad name, a taken name, a store too new)."""
+
+
+class AccessError(StoreError):
+    """Something the caller's role does not allow: replacing or deleting another's run, publishing
+    as a committee member, saving as a visitor. The message says who asked, what and why not."""
 
 
 class ReportError(ImpactScreenError):

@@ -68,3 +68,17 @@ def summarise(universe: Universe, mandate: Mandate, reference: Reference) -> Inp
         fund_size_gbp=mandate.fund_size_gbp,
         limits_stated=limits,
     )
+
+
+RETENTION_SHOWN = {"retention_local_sme": "local_sme", "retention_large": "large_or_multinational"}
+
+
+def retention_figures(reference: Reference) -> dict[str, float]:
+    """The local-retention rates the story opens with (63p against 40p in the bundled table),
+    read from the reference tables given; a rate the table does not have is left out."""
+    table = reference.retention
+    return {
+        key: float(table.loc[ownership, "retention_share"])
+        for key, ownership in RETENTION_SHOWN.items()
+        if ownership in table.index
+    }

@@ -7,6 +7,7 @@ import re
 
 import pandas as pd
 import pytest
+from callers import OFFICER
 from streamlit.testing.v1 import AppTest
 
 from screening.reading import bundled
@@ -344,7 +345,7 @@ def test_the_scenario_name_set_on_allocate_titles_the_saved_runs_paper(tmp_path,
     app.switch_page(RUNS).run()
     save_as(app, "named")
     assert app.success[0].value == "Saved as 'named'."
-    saved = load_run("named")
+    saved = load_run("named", OFFICER)
     assert "<h1>Fylde coast pilot, £100m</h1>" in html_report(saved)
     assert "illustrative default" not in html_report(saved).split("</header>")[0]
 

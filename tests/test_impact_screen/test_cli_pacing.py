@@ -7,6 +7,8 @@ import json
 from dataclasses import replace
 from pathlib import Path
 
+from callers import OFFICER
+
 from impact_screen import cli
 from screening.reading import bundled
 
@@ -127,7 +129,7 @@ def test_a_run_saved_before_commitment_plans_reruns_the_same(tmp_path, monkeypat
 
     monkeypatch.setenv("IMPACT_SCREEN_DB", str(tmp_path / "runs.sqlite3"))
     assert cli.main(["allocate", "--frontier-points", "0", "--save", "old"]) == 0
-    store = RunStore()
+    store = RunStore(caller=OFFICER)
     saved = store.load("old")
     older = {k: v for k, v in saved.results.items() if k != "pacing"}
     store.save(replace(saved, results=older), overwrite=True)

@@ -12,6 +12,7 @@ from html.parser import HTMLParser
 from xml.etree import ElementTree
 
 import pytest
+from callers import OFFICER
 from openpyxl import load_workbook
 
 from impact_screen import cli
@@ -77,7 +78,7 @@ def hostile_run(tmp_path_factory):
             ]
         )
         assert code == 0
-        with RunStore() as opened:
+        with RunStore(caller=OFFICER) as opened:
             saved = opened.load("hostile")
     held = {a["name"] for a in saved.results["allocations"]}
     assert set(HOSTILE) <= held
@@ -318,7 +319,7 @@ def test_an_infeasible_run_reports_its_diagnosis_in_the_forms_words(tmp_path):
     text = bundled.bundled(bundled.MANDATE).read_text(encoding="utf-8")
     mandate.write_text(re.sub(r"^max_volatility = .*$", "max_volatility = 0.01", text, flags=re.M))
     assert cli.main(["allocate", "--mandate", str(mandate), "--save", "tight"]) == 3
-    with RunStore() as opened:
+    with RunStore(caller=OFFICER) as opened:
         saved = opened.load("tight")
     text = readable_text(html_report(saved))
     assert (
@@ -345,7 +346,7 @@ def no_pacing_run(tmp_path_factory):
         patch.setenv("IMPACT_SCREEN_DB", str(folder / "runs.sqlite3"))
         args = ["allocate", "--mandate", str(mandate), "--frontier-points", "0", "--save", "no plan"]
         assert cli.main([*args, "--json", str(folder / "a.json")]) == 0
-        with RunStore() as opened:
+        with RunStore(caller=OFFICER) as opened:
             saved = opened.load("no plan")
     assert "pacing" not in saved.results and "fiduciary" in saved.results  # compared, with no plan
     return saved
@@ -471,7 +472,7 @@ def no_local_run(tmp_path_factory):
         patch.setenv("IMPACT_SCREEN_DB", str(folder / "runs.sqlite3"))
         args = ["allocate", "--mandate", str(mandate), "--frontier-points", "0", "--save", "no local"]
         assert cli.main(args) == 0
-        with RunStore() as opened:
+        with RunStore(caller=OFFICER) as opened:
             saved = opened.load("no local")
     assert "local_investment" not in saved.results and "fiduciary" in saved.results
     return saved

@@ -10,6 +10,7 @@ import re
 
 import numpy as np
 import pytest
+from callers import OFFICER
 
 from impact_screen import cli
 from impact_screen.reports_html import html_report
@@ -54,7 +55,7 @@ def paper(tmp_path_factory):
             "committee March, 8% volatility",
         ]
         assert cli.main([*args, "--candidates", str(candidates), "--mandate", str(mandate)]) == 0
-        with RunStore() as runs:
+        with RunStore(caller=OFFICER) as runs:
             saved = runs.load("committee March, 8% volatility")
     document = pdfium.PdfDocument(pdf_report(saved))
     pages = [document[i] for i in range(len(document))]

@@ -10,6 +10,7 @@ from dataclasses import replace
 import numpy as np
 import pandas as pd
 import pytest
+from callers import OFFICER
 
 from impact_screen import cli
 from impact_screen.runs import capture, list_runs, load_run, rerun, restore, save_run
@@ -44,7 +45,7 @@ def mandate_file(tmp_path, old: str, new: str, name: str = "m.toml"):
 
 
 def amounts(name: str) -> dict[str, float]:
-    with RunStore() as store:
+    with RunStore(caller=OFFICER) as store:
         return {a["id"]: a["amount_gbp"] for a in store.load(name).results["allocations"]}
 
 
@@ -59,7 +60,7 @@ def test_save_list_show_and_rerun(capsys, private_store):
     assert code == 0
     assert "candidates.csv (bundled, sha256" in out
     assert "assumptions  bundled capital_market_assumptions.csv (illustrative" in out
-    held = [a["id"] for a in load_run("base").results["allocations"]]
+    held = [a["id"] for a in load_run("base", OFFICER).results["allocations"]]
     assert "cvxpy" in out and held and all(candidate in out for candidate in held)
     code, out, err = run(capsys, "runs", "rerun", "base")
     assert code == 0, err
@@ -81,7 +82,7 @@ def test_what_a_run_keeps(capsys, tmp_path):
     candidates = tmp_path / "c.csv"
     candidates.write_bytes(bundled.bundled(bundled.CANDIDATES).read_bytes())
     assert run(capsys, "allocate", *FAST, "--candidates", str(candidates), "--save", "kept")[0] == 0
-    with RunStore() as store:
+    with RunStore(caller=OFFICER) as store:
         saved = store.load("kept")
     assert saved.candidates.content == candidates.read_bytes()
     assert saved.candidates.name == str(candidates) and saved.candidates.origin == "file"
@@ -224,7 +225,7 @@ def test_names_are_validated_and_overwrite_needs_the_flag(capsys):
     assert err == "impact-screen: a run named 'base' already exists; add --overwrite to replace it\n"
     code, out, _ = run(capsys, "allocate", *FAST, "--save", "base", "--overwrite")
     assert code == 0 and "Saved as run 'base'" in out
-    with RunStore() as store:
+    with RunStore(caller=OFFICER) as store:
         assert [r.name for r in store.list()] == ["base"]
 
 
@@ -278,7 +279,7 @@ def test_a_covariance_file_is_stored_and_used_by_the_rerun(capsys, tmp_path):
     pd.DataFrame(matrix * 1.1, index=ids, columns=ids).to_csv(path, index_label="id")
     assert run(capsys, "allocate", *FAST, "--covariance", str(path), "--save", "cov")[0] == 0
     path.unlink()
-    with RunStore() as store:
+    with RunStore(caller=OFFICER) as store:
         saved = store.load("cov")
     assert saved.covariance is not None and saved.results["risk_model"] == "covariance file"
     assert rerun(saved).same
@@ -309,8 +310,8 @@ def test_the_core_api_for_the_app_keeps_the_assumptions_actually_used():
     assert np.array_equal(restored.reference.correlations.to_numpy(), correlations.to_numpy())
     again = rerun(saved)
     assert again.same, again.differences
-    save_run(saved)
-    assert [r.name for r in list_runs()] == ["app"] and load_run("app") == saved
+    save_run(saved, OFFICER)
+    assert [r.name for r in list_runs(OFFICER)] == ["app"] and load_run("app", OFFICER) == saved
     plain_inputs = _scenario(base)
     plain = capture("plain", plain_inputs, run_scenario(plain_inputs))
     diff = compare(saved, plain)
@@ -326,7 +327,7 @@ def test_a_run_keeps_the_screen_the_user_saw(capsys, tmp_path):
     shown = {c["id"]: c for c in json.loads(screened.read_text(encoding="utf-8"))["candidates"]}
     code, _, err = run(capsys, "allocate", *FAST, "--draws", "2000", "--top-k", "5", "--save", "seen")
     assert code == 0, err
-    saved = load_run("seen")
+    saved = load_run("seen", OFFICER)
     assert saved.settings["stability"] == {"draws": 2000, "concentration": 30.0, "top_k": 5, "seed": 0}
     assert saved.results["screen_settings"] == {**saved.settings["stability"], "draws_used": 2000}
     kept = {c["id"]: c for c in saved.screen}
@@ -357,7 +358,7 @@ def test_the_comparison_speaks_the_vocabulary(capsys, tmp_path):
     mandate = mandate_file(tmp_path, "max_candidate_share = 0.15", "max_candidate_share = 0.12")
     assert run(capsys, "allocate", *FAST, "--save", "x")[0] == 0
     assert run(capsys, "allocate", *FAST, "--mandate", str(mandate), "--save", "y")[0] == 0
-    diff = compare(load_run("x"), load_run("y"))
+    diff = compare(load_run("x", OFFICER), load_run("y", OFFICER))
     for_people, for_cli = comparison_text(diff, keys=False), comparison_text(diff)
     rows = diff["mandate"] + diff["allocation"] + diff["outcomes"]
     assert rows and diff["mandate"][0]["label"] == label("max_candidate_share")
@@ -389,14 +390,14 @@ def test_runs_side_by_side_in_the_vocabulary_with_small_money_differences_unchan
     mandate = mandate_file(tmp_path, "max_candidate_share = 0.15", "max_candidate_share = 0.12")
     assert run(capsys, "allocate", *FAST, "--save", "wide")[0] == 0
     assert run(capsys, "allocate", *FAST, "--mandate", str(mandate), "--save", "tight")[0] == 0
-    wide = load_run("wide")
+    wide = load_run("wide", OFFICER)
     nudged = json.loads(json.dumps(wide.results))
     nudged["allocations"][0]["amount_gbp"] += 3
     nudged["allocations"][1]["amount_gbp"] -= 3
     nudged["portfolio"]["local_spend_retained_gbp"] += 400
     same = compare(wide, replace(wide, name="nudged", results=nudged))
     assert same["allocation"] == [] and same["outcomes"] == []
-    diff = compare(wide, load_run("tight"))
+    diff = compare(wide, load_run("tight", OFFICER))
     sections = {s.title: s.rows for s in side_by_side(diff)}
     assert sections["Mandate"] == [("Largest share in one candidate", "15.0%", "12.0%")]
     holding = sections["Holdings"][0]

@@ -15,6 +15,7 @@ from dataclasses import replace
 from pathlib import Path
 
 import pytest
+from callers import OFFICER
 
 from impact_screen import store as store_module
 from impact_screen.store import (
@@ -68,7 +69,7 @@ def test_a_run_is_saved_and_loaded_whole(private_store):
     run = replace(
         make_run("base"), covariance=StoredFile("cov.csv", "file", b"x", hashlib.sha256(b"x").hexdigest())
     )
-    with RunStore() as store:
+    with RunStore(caller=OFFICER) as store:
         store.save(run)
         assert store.load("base") == run
         assert [r.name for r in store.list()] == ["base"]
@@ -104,12 +105,12 @@ def test_good_names_are_accepted(name):
 def test_bad_names_are_refused(name):
     with pytest.raises(StoreError, match="invalid run name"):
         check_name(name)
-    with RunStore() as store, pytest.raises(StoreError, match="invalid run name"):
+    with RunStore(caller=OFFICER) as store, pytest.raises(StoreError, match="invalid run name"):
         store.save(replace(make_run("ok"), name=name))
 
 
 def test_an_existing_name_needs_overwrite_and_overwrite_replaces_it_alone(private_store):
-    with RunStore() as store:
+    with RunStore(caller=OFFICER) as store:
         store.save(make_run("base", note="first"))
         store.save(make_run("other"))
         with pytest.raises(StoreError, match="already exists"):
@@ -124,7 +125,7 @@ def test_an_existing_name_needs_overwrite_and_overwrite_replaces_it_alone(privat
 
 
 def test_a_save_that_fails_half_way_changes_nothing(private_store):
-    with RunStore() as store:
+    with RunStore(caller=OFFICER) as store:
         store.save(make_run("base", note="kept"))
         broken = replace(make_run("base", note="lost"), candidates=StoredFile("c.csv", "file", None, "x"))  # type: ignore[arg-type]
         with pytest.raises(sqlite3.IntegrityError):
@@ -134,7 +135,7 @@ def test_a_save_that_fails_half_way_changes_nothing(private_store):
 
 
 def test_unknown_runs_and_deletion(private_store):
-    with RunStore() as store:
+    with RunStore(caller=OFFICER) as store:
         with pytest.raises(StoreError, match="no run has been saved yet"):
             store.load("nope")
         store.save(make_run("base"))
@@ -161,17 +162,22 @@ def test_a_version_1_store_is_migrated_and_keeps_its_runs(private_store):
     db.execute("PRAGMA user_version = 1")
     db.commit()
     db.close()
-    with RunStore() as store:
-        assert store.schema_version == SCHEMA_VERSION == 2
+    with RunStore(caller=OFFICER) as store:
+        assert store.schema_version == SCHEMA_VERSION == 3
         old = store.load("old")
         assert old.settings == {} and old.results == {"status": "optimal"} and old.candidates.content == b"x"
+        assert old.author == "" and old.published_at is None  # saved before authors were kept
+        assert [(e.actor, e.action, e.run, e.at) for e in old.history] == [
+            ("not recorded", "saved", "old", "2025-01-01T00:00:00+00:00")
+        ]
         store.save(make_run("new"))
         assert [r.name for r in store.list()] == ["old", "new"]
+        assert store.load("new").author == OFFICER.identity
 
 
 def test_an_empty_version_0_file_becomes_a_store(private_store):
     sqlite3.connect(private_store).close()  # an empty SQLite file: user_version 0
-    with RunStore() as store:
+    with RunStore(caller=OFFICER) as store:
         assert store.schema_version == SCHEMA_VERSION
         store.save(make_run("base"))
 
@@ -184,14 +190,14 @@ def test_a_store_from_a_newer_version_is_refused_and_left_alone(private_store):
     db.close()
     before = private_store.read_bytes()
     with pytest.raises(StoreError, match=r"newer than this impact-screen knows .*not changed"):
-        RunStore()
+        RunStore(caller=OFFICER)
     assert private_store.read_bytes() == before
 
 
 def test_a_file_that_is_not_a_store_is_a_clear_error(private_store):
     private_store.write_bytes(b"this is not a database, just text " * 100)
     with pytest.raises(StoreError, match="cannot be used"):
-        RunStore()
+        RunStore(caller=OFFICER)
 
 
 # ---------------------------------------------------------------------------------------------
@@ -201,11 +207,13 @@ WRITER = """
 import hashlib, random, sys
 from dataclasses import replace
 sys.path.insert(0, sys.argv[4])
+from impact_screen.access import Caller
 from impact_screen.store import RunStore, SavedRun, StoredFile
 
+OFFICER = Caller.this_computer()
 path, tag, seed = sys.argv[1], sys.argv[2], int(sys.argv[3])
 rng = random.Random(seed)
-store = RunStore(path)
+store = RunStore(path, caller=OFFICER)
 print("ready", flush=True)
 i = 0
 while True:
@@ -233,7 +241,7 @@ while True:
 def test_saves_killed_at_random_moments_lose_no_earlier_run(private_store):
     kills, rng = 20, random.Random(20_261_122)
     precious = [make_run(f"precious {n}", rng.randbytes(200_000), note=str(n)) for n in range(3)]
-    with RunStore(private_store) as store:
+    with RunStore(private_store, caller=OFFICER) as store:
         for run in precious:
             store.save(run)
     saved: set[str] = set()
@@ -267,7 +275,7 @@ def test_saves_killed_at_random_moments_lose_no_earlier_run(private_store):
 
 def check_store(path: Path, precious: list[SavedRun], expected: set[str]) -> int:
     """The store is sound, holds every run it should, and every run in it is whole."""
-    with RunStore(path) as store:
+    with RunStore(path, caller=OFFICER) as store:
         assert store.integrity_check() == "ok"
         runs = store.list()
         assert expected <= {r.name for r in runs}, expected - {r.name for r in runs}
@@ -287,7 +295,7 @@ def check_store(path: Path, precious: list[SavedRun], expected: set[str]) -> int
 @pytest.mark.skipif(sys.platform == "win32", reason="SIGKILL is POSIX")
 def test_several_writers_at_once_then_killed_leave_a_sound_store(private_store):
     """The app and the command line may save at the same time: writers wait for each other."""
-    RunStore(private_store).close()  # created and migrated once, before the writers race
+    RunStore(private_store, caller=OFFICER).close()  # created and migrated once, before the writers race
     writers = [
         subprocess.Popen(
             [sys.executable, "-c", WRITER, str(private_store), f"w{n}", str(100 + n), str(ROOT)],
@@ -299,7 +307,7 @@ def test_several_writers_at_once_then_killed_leave_a_sound_store(private_store):
     ]
     for writer in writers:
         assert writer.stdout is not None and writer.stdout.readline().strip() == "ready"
-    time.sleep(0.5)
+    time.sleep(1.5)  # time for each to save (they wait on each other for the lock)
     saved: set[str] = set()
     for writer in writers:
         os.kill(writer.pid, signal.SIGKILL)

@@ -11,6 +11,7 @@ from dataclasses import replace
 
 import numpy as np
 import pytest
+from callers import OFFICER
 from scenario_helpers import FAST, SCREEN, bundled_scenario
 
 from impact_screen.inputs import load_inputs
@@ -87,8 +88,8 @@ def test_a_run_reads_no_file(monkeypatch):
 
 def test_a_saved_run_stores_exactly_its_scenario_and_restores_it():
     scenario = bundled_scenario()
-    save_run(capture("kept", scenario, run_scenario(scenario)))
-    back = restore(load_run("kept"))
+    save_run(capture("kept", scenario, run_scenario(scenario)), OFFICER)
+    back = restore(load_run("kept", OFFICER))
     assert {role: f.content for role, f in back.files().items()} == {
         role: f.content for role, f in scenario.files().items()
     }
@@ -107,8 +108,8 @@ def test_a_rerun_starts_from_the_files_the_run_kept_not_the_bundled_ones():
     assert scenario.risk.place_share == 0.45
     run = run_scenario(scenario)
     saved = capture("own risk", scenario, run)
-    save_run(saved)
-    stored = load_run("own risk")
+    save_run(saved, OFFICER)
+    stored = load_run("own risk", OFFICER)
     assert stored.files["risk_model"].content == own.encode()
     assert restore(stored).risk.place_share == 0.45
     again = rerun(stored)
