@@ -193,7 +193,7 @@ COMPARED = ("expected_return", "volatility", "jobs", "jobs_net", "local_spend_re
 
 def comparison_text(result: RunResult) -> str:
     """The three portfolios side by side, the fiduciary test and the worst stress, in the vocabulary's words."""
-    panel, stress = result.fiduciary, result.stress or []
+    panel = result.fiduciary
     assert result.compared and panel is not None
     width = max(len(label) for label in PORTFOLIO_LABELS.values()) + 2
     rows = [" " * width + "".join(f"{_column(k):>16}" for k in COMPARED)]
@@ -209,7 +209,7 @@ def comparison_text(result: RunResult) -> str:
     city = result.benchmarks.city_weighted if result.benchmarks is not None else None
     if city is not None and city.expected_return is None:  # its row above is blank: say why
         lines += [textwrap.fill(note, width=100) for note in city.city_notes]
-    worst = max(stress, key=lambda s: s.portfolio_loss_gbp or 0.0, default=None)
+    worst = result.worst_stress()
     if worst is not None:
         losses = ", ".join(
             f"{label} {show('loss_gbp', worst.loss(key))}"

@@ -425,9 +425,8 @@ def _decision(result: RunResult) -> list[tuple[str, str]]:
             f"{show('local_spend_retained_gbp', mine.local_spend_retained_gbp)} (one-off, as the money is spent)",
         ),
     ]
-    losses = [s for s in result.stress or [] if s.portfolio_loss_gbp is not None]
-    if losses:
-        worst = max(losses, key=lambda s: (s.portfolio_loss_gbp or 0.0, s.name))
+    worst = result.worst_stress()  # the one the summary paragraph names
+    if worst is not None:
         uk = (
             f"; the UK benchmark {show('loss_gbp', worst.uk_loss_gbp)}"
             if worst.uk_loss_gbp is not None

@@ -24,11 +24,9 @@ from portfolio.projection import Projection, project
 from portfolio.result import LocalPeer, Pacing
 from portfolio.risk import RiskModel, RiskSettings
 from portfolio.stress import StressResult, stress_tests
-from portfolio.summary import plain_summary
 from screening.errors import InputError
 from screening.reading.candidates import Universe
 from screening.reading.mandate import Mandate
-from screening.reading.place_groups import place_words
 from screening.reading.provenance import Provenance
 from screening.reading.reference import Reference
 from screening.screen import Screen
@@ -50,7 +48,6 @@ class Comparison:
     projection: Projection
     pacing: Pacing | None = None  # the commitment plan, when the mandate has a [pacing] table
     local_peer: LocalPeer | None = None  # the published peer of the local investment report
-    summary: str = ""
     notes: list[str] = field(default_factory=list)
     seconds: float = 0.0
     provenance: dict[str, Provenance] = field(default_factory=dict)
@@ -106,11 +103,7 @@ def compare(
         notes=[*joint.notes, *city.notes, *pacing_notes],
         provenance=inputs.provenance,
     )
-    names = place_words(
-        mandate.places, mandate.place_groups, reference.places["name"].to_dict(), reference.groups
-    )
-    summary = plain_summary(comparison, target, names, mandate.fund_size_gbp)
-    return replace(comparison, summary=summary, seconds=time.perf_counter() - started)
+    return replace(comparison, seconds=time.perf_counter() - started)
 
 
 def allocation_pacing(

@@ -14,6 +14,7 @@ from portfolio.impact import impact_basis
 from portfolio.local_investment import local_investment
 from portfolio.result import LocalInvestment, RunResult
 from portfolio.run import AllocationRun
+from portfolio.summary import plain_summary
 from screening.reading.candidates import Universe
 from screening.reading.mandate import Mandate
 from screening.reading.place_groups import place_words
@@ -42,7 +43,11 @@ def run_result(run: AllocationRun, universe: Universe, mandate: Mandate, referen
     local = _local_investment(run, universe, mandate, reference)
     if local is not None:
         document["local_investment"] = local
-    return RunResult.model_validate(document)
+    result = RunResult.model_validate(document)
+    if not result.compared:
+        return result
+    # the sentences read the figures as the result holds them, the same values every table shows
+    return result.model_copy(update={"summary": plain_summary(result, mandate.fund_size_gbp)})
 
 
 def _local_investment(
@@ -149,7 +154,8 @@ def _impact_keys(comparison: Comparison | None) -> dict[str, object]:
 
 
 def _comparison_document(comparison: Comparison | None, universe: Universe) -> dict[str, object]:
-    """benchmarks (uk, city_weighted), fiduciary, stress, projection, summary and comparison notes;
+    """benchmarks (uk, city_weighted), fiduciary, stress, projection and comparison notes (the
+    summary is written from the result afterwards, in `run_result`);
     none of them when there is no allocation (infeasible, or the solver failed)."""
     if comparison is None:
         return {}  # no allocation, nothing to compare: the keys are left out
@@ -159,7 +165,6 @@ def _comparison_document(comparison: Comparison | None, universe: Universe) -> d
         "stress": [s.as_dict() for s in comparison.stress],
         "projection": comparison.projection.as_dict(),
         **({"pacing": comparison.pacing.model_dump(mode="json")} if comparison.pacing is not None else {}),
-        "summary": comparison.summary,
         "comparison": {"seconds": _round(comparison.seconds, 4), "notes": comparison.notes},
     }
 

@@ -523,6 +523,12 @@ class RunResult(_Part):
         """A place's name (its code when the run did not name it)."""
         return self.place_names.get(code, code)
 
+    def worst_stress(self) -> Stress | None:
+        """The stress scenario in which the allocation loses most (the first of a tie, in the
+        scenarios' order): the one the summary sentence, the paper and the CLI text all name."""
+        known = [s for s in self.stress or [] if s.portfolio_loss_gbp is not None]
+        return max(known, key=lambda s: s.portfolio_loss_gbp or 0.0, default=None)
+
     def to_json(self) -> dict:
         """The public JSON document: every key that was set, in the model's order."""
         return self.model_dump(mode="json", exclude_unset=True)

@@ -15,6 +15,7 @@ import math
 import re
 from collections.abc import Callable
 from dataclasses import dataclass
+from decimal import ROUND_HALF_UP, Decimal
 
 # ---------------------------------------------------------------------------------------------
 # Formatters, one per unit
@@ -53,9 +54,16 @@ def points(bp: float) -> str:
     return f"{value:.2f} percentage points" if abs(value) >= 0.005 else "less than 0.01 percentage points"
 
 
+def _nearest(value: float) -> int:
+    """The nearest whole number, a half rounded away from zero (218.5 jobs read 219, as a person
+    rounds, not 218 as Python's half-to-even does), after rounding to 6 decimals as the result
+    stores figures, so float noise (218.49999999999997) cannot round a half the other way."""
+    return int(Decimal(repr(round(value, 6))).quantize(Decimal(1), rounding=ROUND_HALF_UP))
+
+
 def whole(value: float) -> str:
     """A count of things (jobs, homes, holdings): '870'."""
-    return f"{value:,.0f}"
+    return f"{_nearest(value):,d}"
 
 
 def score(value: float) -> str:
@@ -65,7 +73,7 @@ def score(value: float) -> str:
 
 def tonnes(value: float) -> str:
     """Tonnes of CO2e: '9,865 tonnes'."""
-    return f"{value:,.0f} tonnes"
+    return f"{_nearest(value):,d} tonnes"
 
 
 def probability(value: float) -> str:

@@ -154,3 +154,61 @@ def test_the_city_weighted_places_are_one_table_in_the_paper_the_workbook_and_th
     app.switch_page("app_pages/compare.py").run()
     shown = next(d.value for d in app.dataframe if list(d.value.columns) == headings)
     assert tuple(shown.iloc[0]) == first
+
+
+def _decision_and_paragraph(document: str) -> tuple[dict[str, str], dict[str, str]]:
+    """The figures the paper's summary table and its paragraph both state, as each writes them."""
+    table = dict(re.findall(r"<tr><th>(.*?)</th><td>(.*?)</td></tr>", document.split("</table>")[0]))
+    table = {html.unescape(k): html.unescape(v) for k, v in table.items()}
+    (lead,) = [r for r in _rows(document) if r.startswith("Investing ")]
+    money_ = r"(-?£[\d,.]+(?:m|bn)?)"
+    said = {
+        "return": re.search(r"expected to earn ([\d.]+%) a year", lead),
+        "given up": re.search(rf"a year, ([\d.]+ percentage points) \(about {money_} a year\)", lead),
+        "jobs": re.search(r"support about ([\d,]+) jobs \(([\d,]+) after additionality\)", lead),
+        "kept": re.search(rf"keep about {money_} circulating", lead),
+        "stress": re.search(rf"stress tests \((.+?)\) it would lose about {money_}, against {money_}", lead),
+    }
+    assert all(said.values()), (lead, said)
+    written = {
+        "return": table["Expected return"].removesuffix(" a year"),
+        "given up": table["Return given up a year"],
+        "jobs": table["Jobs supported"],
+        "kept": table["Money kept circulating locally"].split(" (")[0],
+        "stress": table["Worst stress test"],
+    }
+    paragraph = {
+        "return": said["return"].group(1),
+        "given up": f"{said['given up'].group(2)} a year ({said['given up'].group(1)})",
+        "jobs": f"{said['jobs'].group(2)} after additionality ({said['jobs'].group(1)} gross)",
+        "kept": said["kept"].group(1),
+        "stress": "{}: a loss of {}; the UK benchmark {}".format(*said["stress"].groups()),
+    }
+    return written, paragraph
+
+
+@pytest.mark.parametrize("target_gbp", [100_000_000, 21_000_000])
+def test_the_papers_paragraph_and_summary_table_give_the_same_figures(made, target_gbp):
+    """The summary paragraph and the summary table above it write each figure from one value of
+    the result with one formatter. At £21m the bundled allocation supports 218.5 gross jobs: the
+    paragraph once wrote the comparison's raw sum (218.50000000000003, so 219) and the table the
+    stored 218.5 (218, rounded half to even)."""
+    from portfolio.scenario import SolveSettings
+
+    scenario = made[0]
+    if target_gbp != scenario.mandate.target_gbp:
+        scenario = scenario.with_mandate(
+            scenario.mandate.model_copy(update={"target_gbp": float(target_gbp)})
+        )
+    scenario = replace(scenario, solve=SolveSettings(frontier_points=0))
+    run = run_scenario(scenario)
+    result = run_result(run, scenario.universe, scenario.mandate, scenario.reference)
+    table, paragraph = _decision_and_paragraph(
+        reports_html.html_report(capture("jobs", scenario, run, result))
+    )
+    assert paragraph == table
+    mine = result.portfolio
+    jobs = f"{show('jobs_net', mine.jobs_net)} after additionality ({show('jobs', mine.jobs)} gross)"
+    assert table["jobs"] == jobs
+    cli = " ".join(allocation_text(result, scenario.reference).split())
+    assert f"{show('jobs', mine.jobs)} jobs ({show('jobs_net', mine.jobs_net)} after additionality)" in cli

@@ -129,7 +129,7 @@ def test_the_summary_reads_its_numbers_from_the_json(document):
         f"earn {show('expected_return', mine['expected_return'])} a year",
         f"{points(panel['return_given_up_bp'])} (about {money(panel['return_given_up_gbp'])} a year) less",
         f"({show('expected_return', uk['expected_return'])})",
-        f"support about {mine['jobs']:,.0f} jobs ({mine['jobs_net']:,.0f} after additionality)",
+        f"support about {show('jobs', mine['jobs'])} jobs ({show('jobs_net', mine['jobs_net'])} after additionality)",
         f"keep about {money(mine['local_spend_retained_gbp'])} circulating",
         f"about {money(uk['local_spend_retained_gbp'])} for the UK benchmark",
         f"{money(city['local_spend_retained_gbp'])} if the money were spread across UK cities by population",

@@ -91,3 +91,13 @@ def test_mandate_values_read_in_their_units() -> None:
     assert mandate_value("objective", "max_impact") == "Most local impact"
     assert mandate_value("sector_caps.sme_finance", 0.35) == "35.0%"
     assert mandate_value("min_holdings", None) == "not set"
+
+
+@pytest.mark.parametrize("key", ["jobs", "jobs_net", "affordable_homes", "co2_avoided_t", "holdings"])
+def test_a_count_rounds_a_half_up_whatever_float_noise_it_carries(key: str) -> None:
+    """218.5 jobs read 219 (not Python's half-to-even 218), and the raw sum 218.50000000000003, the
+    stored 218.5 and 218.49999999999997 read the same: a figure rounded two ways cannot disagree."""
+    shown = {show(key, v) for v in (218.5, 218.50000000000003, 218.49999999999997)}
+    assert shown == {"219 tonnes" if key == "co2_avoided_t" else "219"}
+    assert show(key, 853.4999999999) == show(key, 853.5) != show(key, 853.4999)
+    assert show(key, -2.5).startswith("-3") and show(key, -0.4).startswith("0")
