@@ -65,6 +65,8 @@ svg { max-width: 100%; height: auto; font: 12px Arial, Helvetica, sans-serif; }
 svg .bar { fill: var(--accent); } svg .neg { fill: #b5483b; } svg .axis { stroke: #99a3ad; }
 svg text { fill: var(--ink); }
 .decision th { width: 34%; } .decision td { font-size: 14px; }
+.projection { font-size: 12px; } .projection th.n { text-align: right; }
+.projection th.span { text-align: center; font-weight: normal; }
 .provenance { table-layout: fixed; font-size: 11.5px; } .provenance td { white-space: normal; overflow-wrap: break-word; }
 @page { size: A4; margin: 16mm 16mm 18mm;
         @bottom-center { content: counter(page) " of " counter(pages); font: 9pt Arial, sans-serif; color: #5b6573; } }
@@ -636,11 +638,14 @@ def _projection(result: RunResult) -> dict | None:
                 show("probability_below_uk", found.probability_below_uk.get(name)),
             )
         )
-    headers = [f"{p}th percentile" for p in found.percentiles]
+    # the percentiles under one heading, so each column is as wide as its figures, not the word
+    # "percentile": nine columns of "5th percentile" and nowrap figures ran past the A4 margin
+    headers = [f"{p}th" for p in found.percentiles]
     how = f"{found.paths:,} simulated paths ({found.method}), seed {found.seed}, from {words.money(found.start_gbp)}."
     return {
         "chart": fan_chart(chart_data.projection(result)),
         "headers": headers,
+        "spanning": "Value at each percentile of the simulated paths (the 50th is the middle path)",
         "rows": rows,
         "last": found.years[-1] if found.years else "",
         "loss": figure("probability_of_loss").label,

@@ -13,7 +13,7 @@ import pytest
 from callers import OFFICER
 
 from impact_screen import cli
-from impact_screen.reports_html import html_report
+from impact_screen.reports_html import CSS, html_report
 from impact_screen.reports_pdf import pdf_report, unavailable
 from impact_screen.store import RunStore
 from screening.reading import bundled
@@ -71,6 +71,32 @@ def paper(tmp_path_factory):
         "images": images,
         "lowest": lowest,
     }
+
+
+POINTS = {"mm": 72 / 25.4, "cm": 72 / 2.54, "in": 72.0, "pt": 1.0, "px": 0.75}
+
+
+def _page_margins(css: str) -> dict[str, float]:
+    """The margins of the paper's @page rule, in points, by side (CSS shorthand: one to four values)."""
+    rule = re.search(r"@page\s*\{[^{}]*?\bmargin:\s*([^;{}]+);", css)
+    assert rule, "the paper's CSS has no @page margin"
+    values = []
+    for token in rule.group(1).split():
+        number, unit = re.fullmatch(r"([\d.]+)([a-z]+)", token).groups()
+        values.append(float(number) * POINTS[unit])
+    top, right, bottom, left = {
+        1: lambda a: (a, a, a, a),
+        2: lambda a, b: (a, b, a, b),
+        3: lambda a, b, c: (a, b, c, b),
+        4: lambda a, b, c, d: (a, b, c, d),
+    }[len(values)](*values)
+    return {"top": top, "right": right, "bottom": bottom, "left": left}
+
+
+MARGINS = _page_margins(CSS)
+INK_SCALE = 4  # pixels per point when pages are drawn to look for ink past the margin
+# a line drawn to the margin exactly lights the pixel it ends in and, anti-aliased, the next one
+INK_TOLERANCE = 2 / INK_SCALE
 
 
 def _lowest_line(page) -> str:
@@ -154,7 +180,7 @@ def test_the_commitment_plan_is_drawn_and_tabled_within_the_a4_width(paper):
     assert "How each asset class is paced (assumptions)" in " ".join(texts[start : start + 3])
     # every text of the section (from its heading on) inside the page's right margin
     document = paper["document"]
-    margin = 16 / 25.4 * 72  # the @page margin, in points
+    margin = MARGINS["right"]
     for i in range(start, tabled[0] + 1):
         page = document[i]
         width, height = page.get_size()
@@ -185,10 +211,38 @@ def test_the_local_investment_report_fits_the_a4_width_and_keeps_its_tables_whol
     district = next(i for i, t in enumerate(texts) if "Money counted as local investment, by district" in t)
     assert "South Ribble" in texts[district].split("by district")[1]
     document = paper["document"]
-    margin = 16 / 25.4 * 72  # the @page margin, in points
+    margin = MARGINS["right"]
     for i in range(start, district + 1):
         page = document[i]
         width, _ = page.get_size()
         text = page.get_textpage()
         rects = [text.get_rect(k) for k in range(text.count_rects())]
         assert max(r[2] for r in rects) <= width - margin + 1, f"page {i + 1} runs past the right margin"
+
+
+def test_nothing_on_any_page_runs_past_the_right_margin(paper):
+    """No text and no inked pixel (a table's rule or shaded heading included) beyond the @page
+    rule's right margin on any page. The ten-year value table once ran 4 pt of text and 10 pt of
+    ink past it: nine columns headed "5th percentile" and so on, each held to its longest word."""
+    assert MARGINS["right"] == pytest.approx(16 / 25.4 * 72)  # 16mm, read from the CSS
+    over = []
+    for i, page in enumerate(paper["document"]):
+        width, height = page.get_size()
+        edge = width - MARGINS["right"]
+        text = page.get_textpage()
+        rects = [text.get_rect(k) for k in range(text.count_rects())]
+        widest = max(rects, key=lambda r: r[2])
+        if widest[2] > edge + 0.5:
+            line = " ".join(text.get_text_bounded(0, widest[1] - 0.5, width, widest[3] + 0.5).split())
+            over.append(f"page {i + 1}: text {widest[2] - edge:.1f} pt past the margin: {line[:80]}")
+        image = np.asarray(page.render(scale=INK_SCALE).to_pil().convert("L"))
+        inked = np.where((image < 250).any(axis=0))[0]
+        ink_right = (inked.max() + 1) / INK_SCALE if inked.size else 0.0
+        if ink_right > edge + INK_TOLERANCE:
+            rows = np.where((image[:, int(np.ceil((edge + INK_TOLERANCE) * INK_SCALE)) :] < 250).any(axis=1))[
+                0
+            ]
+            at = height - rows.min() / INK_SCALE  # from the foot, as the text rects are
+            line = " ".join(text.get_text_bounded(0, at - 40, width, at + 2).split())
+            over.append(f"page {i + 1}: ink {ink_right - edge:.1f} pt past the margin, near: {line[-80:]}")
+    assert not over, "\n".join(over)
