@@ -751,6 +751,8 @@ def mandate_value(key: str, value: object) -> str:
         return ", ".join(f"{group} ({len(members)} districts)" for group, members in value.items()) or "none"
     if key == "excluded_sectors" and isinstance(value, list):
         return ", ".join(sector(str(v)) for v in value) or "none"
+    if key == "local_investment.counted_asset_classes" and isinstance(value, list):
+        return ", ".join(asset_class(str(v)) for v in value) or "none"
     if isinstance(value, list):
         return ", ".join(str(v) for v in value)
     term = mandate_term(key)

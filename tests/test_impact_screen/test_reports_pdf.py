@@ -124,6 +124,10 @@ def test_no_code_names_or_machine_paths_in_the_body(paper):
     appendix = body.index("Appendix")
     words = set(CODE_NAME.findall(body[:appendix]))
     assert words == set(), words
+    mandate = body[appendix : body.index("Where each input came from")]  # the mandate, in the form's words
+    assert "Asset classes counted as" in mandate and not CODE_NAME.findall(mandate), CODE_NAME.findall(
+        mandate
+    )
     folder = str(paper["folder"])
     assert folder not in body and folder not in paper["html"]
     assert "officer-pipeline.csv" in body[appendix:]  # the file by its name, in the appendix

@@ -91,6 +91,9 @@ def test_mandate_values_read_in_their_units() -> None:
     assert mandate_value("objective", "max_impact") == "Most local impact"
     assert mandate_value("sector_caps.sme_finance", 0.35) == "35.0%"
     assert mandate_value("min_holdings", None) == "not set"
+    assert mandate_value("local_investment.counted_asset_classes", ["private_equity", "social_housing"]) == (
+        "private equity, social housing"
+    )
 
 
 @pytest.mark.parametrize("key", ["jobs", "jobs_net", "affordable_homes", "co2_avoided_t", "holdings"])
