@@ -18,7 +18,7 @@ from portfolio.result import Pacing, RunResult
 from screening import Problem
 from screening.errors import InputError
 from screening.reading.mandate import Mandate
-from screening.vocabulary import figure, label, mandate_term, mandate_value, plain
+from screening.vocabulary import asset_class, figure, label, mandate_term, mandate_value, plain
 
 st.title("From commitment to money at work")
 presenting = state.presenting()
@@ -242,7 +242,7 @@ def _edit_assumptions() -> None:
     )
     key = hashlib.sha256(frame.to_csv(index=False).encode()).hexdigest()[:12]
     edited = st.data_editor(
-        frame,
+        frame.assign(asset_class=frame["asset_class"].map(asset_class)),  # in words; the file keeps the code
         hide_index=True,
         num_rows="fixed",
         disabled=["asset_class"],

@@ -637,6 +637,97 @@ CANDIDATE_COLUMNS = {
     "additionality": "additionality",
 }
 
+# the candidate file's columns as a table heads them for people (the file keeps its keys)
+CANDIDATE_HEADINGS = {
+    "id": "Id",
+    "name": "Name",
+    "sector": "Sector",
+    "asset_class": "Asset class",
+    "local_authority": "Place",
+    "expected_return": "Expected return",
+    "volatility": "Volatility",
+    "min_ticket_gbp": "Smallest ticket (£)",
+    "max_ticket_gbp": "Largest ticket (£)",
+    "income_yield": "Income yield",
+    "jobs_per_gbp_m": "Jobs per £1m",
+    "local_spend_share": "Share of spending kept local",
+    "living_wage_share": "Share paid the living wage",
+    "affordable_homes_per_gbp_m": "Affordable homes per £1m",
+    "co2_avoided_t_per_gbp_m": "Carbon avoided per £1m (tonnes a year)",
+    "imd_decile": "Deprivation decile (1 = most deprived)",
+    "additionality": "Additionality",
+    "evidence_quality": "Evidence quality (1 anecdotal, 5 audited)",
+    "liquidity_years": "Lock-up (years)",
+    "ownership": "Ownership",
+    "local_benefit": "Local benefit",
+}
+PLACE_CODE = "ONS code"  # the heading of a place's code, where a table shows it beside the name
+
+OWNERSHIP = {
+    "local_sme": "local small firm",
+    "large_or_multinational": "large or multinational company",
+    "cooperative": "co-operative",
+    "community": "community-owned",
+    "public": "public body",
+}
+
+SOCIAL_VALUE_METRICS = {
+    "jobs": "jobs",
+    "co2_avoided": "carbon avoided",
+    "affordable_homes": "affordable homes",
+}
+
+# the reference tables' columns (screening.reading.reference), as the Data and assumptions page
+# heads them, by table
+REFERENCE_HEADINGS: dict[str, dict[str, str]] = {
+    "assumptions": {
+        "label": "Asset class",
+        "expected_return": "Expected return",
+        "volatility": "Volatility",
+        "liquid": "Can be sold quickly",
+        "description": "Description",
+        "bundled_volatility": "Bundled volatility",
+        "proxy": "Listed proxy",
+        "volatility_source": "Volatility from",
+        "trailing_return_1y": "Return over the last year",
+    },
+    "places": {
+        "name": "Place",
+        "nation": "Nation",
+        "region": "Region",
+        "county": "County",
+        "combined_authority_name": "Combined authority",
+        "population": "Population",
+        "population_year": "Population year",
+        "iod2025_rank": "England's deprivation rank, 2025 (1 = most deprived)",
+        "iod2025_score": "England's deprivation score, 2025",
+        "iod2025_most_deprived_decile_share": "Share of neighbourhoods in England's most deprived tenth",
+        "uk_deprivation_score": "UK deprivation score",
+        "uk_deprivation_decile": "UK deprivation (tenth, 1 = most deprived)",
+        "area_ha": "Area (hectares)",
+        "lat": "Latitude",
+        "long": "Longitude",
+        "gva_gbp_m": "Economic output (GVA, £m)",
+        "gva_year": "Year of the GVA",
+        "source": "Source",
+        "population_approx": "Population approximate",
+        "imd_2019_rank": "Deprivation rank, 2019",
+    },
+    "retention": {
+        "retention_share": "Kept locally of each £1",
+        "basis": "Basis",
+        "source": "Source",
+    },
+    "social_value": {
+        "unit": "Unit",
+        "gbp_per_unit": "£ per unit",
+        "price_year": "Price year",
+        "basis": "Basis",
+        "source": "Source",
+    },
+    "proxies": {"ticker": "Symbol", "currency": "Currency", "label": "Listed proxy"},
+}
+
 
 INPUTS = {
     "candidates": "Candidate investments",
@@ -691,6 +782,21 @@ def sector(code: str) -> str:
 def asset_class(code: str) -> str:
     """An asset class for a person: 'private_debt' -> 'private debt'."""
     return ASSET_CLASSES.get(code, _words(code))
+
+
+def ownership(code: str) -> str:
+    """An ownership type for a person: 'local_sme' -> 'local small firm'."""
+    return OWNERSHIP.get(code, _words(code))
+
+
+def candidate_heading(name: str) -> str:
+    """A candidate-file column as a table heads it: 'min_ticket_gbp' -> 'Smallest ticket (£)'."""
+    return CANDIDATE_HEADINGS.get(name) or column(name).capitalize()
+
+
+def reference_heading(table: str, name: str) -> str:
+    """A reference table's column as the Data and assumptions page heads it."""
+    return REFERENCE_HEADINGS.get(table, {}).get(name) or _words(name).capitalize()
 
 
 def mandate_term(key: str) -> Term:

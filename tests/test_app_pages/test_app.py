@@ -442,11 +442,14 @@ def test_a_rejected_upload_opens_for_fixing_with_each_rows_problems_beside_it():
     app.file_uploader[0].upload("mine.csv", text.encode(), "text/csv").run()
     assert not app.exception
     assert "was not used" in app.error[0].value
-    editor = next(d.value for d in app.dataframe if "problems" in d.value.columns)
+    table = next(d for d in app.dataframe if "problems" in d.value.columns)
+    editor = table.value  # the file's own cells and column names, to fix and check again
     assert len(editor) == 48 and list(editor.columns[1:4]) == ["id", "name", "sector"]
+    assert _headings(table)[:5] == ["Problems", "Id", "Name", "Sector", "Asset class"]  # headed in words
     flagged = editor[editor["problems"] != ""]
     assert len(flagged) == 1 and "did you mean Preston (E07000123)?" in flagged["problems"].iloc[0]
-    assert "volatility" in flagged["problems"].iloc[0]
+    assert flagged["problems"].iloc[0].startswith("Place: 'Prestn'")
+    assert "Volatility: -0.08 cannot be negative" in flagged["problems"].iloc[0]
     assert any(b.label == "Check and use the fixed file" for b in app.button)
 
 
@@ -599,7 +602,8 @@ def test_edited_pacing_assumptions_make_the_plan_again_and_bad_ones_change_nothi
     app = open_page(PACING)
     editor = next(e for e in app.data_editor if e.key.startswith("pacing_assumptions_"))
     frame = editor.value
-    row = frame["asset_class"].tolist().index("social_housing")
+    row = frame["asset_class"].tolist().index("social housing")  # in words; the file keeps the code
+    assert _code_names(editor) == []
     before = next(i.value for i in app.info if i.value.startswith("To have"))
     app.session_state[editor.key] = {
         "edited_rows": {row: {"call_rate_year1": 1.5}},
@@ -731,3 +735,89 @@ def test_a_combined_authority_mandate_maps_its_districts():
     coloured = set(_coloured(chart)["locations"])
     assert coloured and coloured <= set(mandate.places)
     assert "Lancashire" in chart["layout"]["title"]["text"]
+
+
+ONS_CODE = re.compile(r"\b[EKNSW]\d{8}\b")  # a district's (or a group's) code, E07000123
+
+
+def _headings(table) -> list[str]:
+    """A table's column headings as the page shows them: the column's label where one is set."""
+    import json
+
+    config = json.loads(table.proto.columns) if table.proto.columns else {}
+    return [
+        str((config.get(str(c)) or {}).get("label") or c)
+        for c in table.value.columns
+        if not (config.get(str(c)) or {}).get("hidden")
+    ]
+
+
+def _code_names(table, codes_under: str | None = None) -> list[str]:
+    """Every snake_case key or ONS code a person would read in a table: in a heading, a cell or the
+    index; an ONS code is allowed only in the column headed `codes_under` ("ONS code"), beside a name."""
+    frame = table.value
+    found = [h for h in _headings(table) if CODE_NAME.search(h) or ONS_CODE.search(h)]
+    shown = dict(zip(frame.columns, _headings(table), strict=False))
+    for column in frame.columns:
+        for cell in frame[column].dropna().astype(str):
+            if CODE_NAME.search(cell) or (ONS_CODE.search(cell) and shown.get(column) != codes_under):
+                found.append(f"{shown.get(column, column)}: {cell}")
+    if not isinstance(frame.index, pd.RangeIndex):
+        found += [f"row {v}" for v in frame.index.astype(str) if CODE_NAME.search(v) or ONS_CODE.search(v)]
+    return found
+
+
+def test_the_candidates_table_shows_words_and_place_names_not_code_names():
+    app = open_page(PAGES[1])
+    assert not app.exception
+    (table,) = [d for d in app.data_editor if d.key == "candidate_editor"]
+    assert _code_names(table, codes_under="ONS code") == []
+    shown = table.value
+    headings = _headings(table)
+    assert headings[:6] == ["Id", "Name", "Sector", "Asset class", "Place", "ONS code"]
+    first = shown.iloc[0]  # PRE-001, social rent homes in Preston
+    assert (first["Sector"], first["Asset class"], first["Place"], first["ONS code"]) == (
+        "affordable housing",
+        "social housing",
+        "Preston",
+        "E07000123",
+    )
+    assert {"SME finance", "clean energy"} <= set(shown["Sector"])
+    assert "local small firm" in set(shown["Ownership"])
+    places = pd.read_csv(bundled.bundled(bundled.PLACES), index_col="ons_code")["name"]
+    assert (shown["ONS code"].map(places) == shown["Place"]).all()  # each code beside its place's name
+    assert any("machine-readable" in c.value and "ONS code" in c.value for c in app.caption)
+
+
+def test_edits_to_the_candidates_in_words_are_checked_and_used_as_codes():
+    app = open_page(PAGES[1])
+    edits = {"Asset class": "private debt", "Place": "South Ribble", "Ownership": "co-operative"}
+    app.session_state["candidate_editor"] = {"edited_rows": {0: edits}, "added_rows": [], "deleted_rows": []}
+    app.run()
+    next(b for b in app.button if b.label == "Check and use my edits").click().run()
+    assert not app.exception and not app.error
+    assert "candidates edited in the app.csv" in app.caption[0].value
+    (table,) = [d for d in app.data_editor if d.key == "candidate_editor"]
+    first = table.value.iloc[0]
+    assert (first["Asset class"], first["Place"], first["ONS code"], first["Ownership"]) == (
+        "private debt",
+        "South Ribble",
+        "E07000126",  # the name read back as its code, so the check knew the place
+        "co-operative",
+    )
+
+
+def test_the_data_page_shows_every_reference_table_in_words():
+    app = open_page("app_pages/assumptions.py")
+    assert not app.exception
+    tables = list(app.dataframe)
+    assert len(tables) == 6  # assumptions, correlations, places, retention, social value, proxies
+    for table in tables:
+        assert _code_names(table, codes_under="ONS code") == [], _headings(table)[:3]
+    assumptions, correlations, places, retention, social, proxies = (t.value for t in tables)
+    assert assumptions["Asset class"].tolist()[:2] == ["UK equities", "UK gilts"]
+    assert "social housing" in correlations.index and "social housing" in correlations.columns
+    preston = places.set_index("Place").loc["Preston"]
+    assert preston["ONS code"] == "E07000123" and preston["Combined authority"] == "Lancashire"
+    assert retention["Supplier"].tolist()[:2] == ["local small firm", "large or multinational company"]
+    assert "carbon avoided" in set(social["Measure"]) and "social housing" in set(proxies["Asset class"])
