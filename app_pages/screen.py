@@ -5,7 +5,7 @@ import streamlit as st
 from app_pages import charts, state, widgets
 from screening.metrics import PILLARS
 from screening.reading.mandate import Mandate
-from screening.vocabulary import column
+from screening.vocabulary import column, plain, sector
 
 st.title("Screen the candidates")
 current = state.mandate()
@@ -28,7 +28,7 @@ def _controls(current: Mandate, sectors: list[str]) -> dict[str, object]:
     }
     st.header("Exclusions and hurdles")
     excluded = st.multiselect(
-        "Exclude sectors", sectors, [s for s in current.excluded_sectors if s in sectors]
+        "Exclude sectors", sectors, [s for s in current.excluded_sectors if s in sectors], format_func=sector
     )
     min_return = st.number_input(
         "Minimum expected return of a candidate (%)",
@@ -130,7 +130,10 @@ if len(eligible):
 
 excluded_rows = result.table[~result.table["eligible"]]
 with st.expander(f"Not eligible ({len(excluded_rows)}) and why"):
-    st.dataframe(
-        excluded_rows.assign(reasons=excluded_rows["reasons"].map("; ".join))[["name", "reasons"]],
+    st.dataframe(  # the reasons in words: the mandate keys the CLI shows in brackets taken out
+        excluded_rows.assign(reasons=excluded_rows["reasons"].map(lambda r: "; ".join(plain(x) for x in r)))[
+            ["name", "reasons"]
+        ],
         width="stretch",
+        column_config={"name": "Name", "reasons": "Why not"},
     )

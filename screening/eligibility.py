@@ -3,6 +3,10 @@
 Candidates outside the mandate's places stay in the result, marked ineligible, because the
 city-weighted benchmark invests in them. Unknown evidence quality or lock-up fails a hurdle on
 that measure: a committee cannot show it was met.
+
+A reason names the hurdle by its label with its mandate key in brackets (the vocabulary's
+`named`), as every message does: the CLI shows the key, `plain` takes it out for the app and the
+paper ("Lowest evidence quality is 2: its evidence quality is 1").
 """
 
 from __future__ import annotations
@@ -14,6 +18,7 @@ import pandas as pd
 
 from screening.reading.mandate import Mandate
 from screening.reading.reference import Reference
+from screening.vocabulary import named, sector
 
 Rule = tuple[pd.Series, Callable[[pd.Series], str]]
 
@@ -33,7 +38,7 @@ def _rules(frame: pd.DataFrame, mandate: Mandate, reference: Reference) -> list[
         ),
         (
             frame["sector"].isin(mandate.excluded_sectors),
-            lambda r: f"sector '{r['sector']}' is in excluded_sectors",
+            lambda r: f"{named('excluded_sectors')} include its sector, {sector(r['sector'])}",
         ),
     ]
     if mandate.min_candidate_return is not None:
@@ -42,7 +47,8 @@ def _rules(frame: pd.DataFrame, mandate: Mandate, reference: Reference) -> list[
             (
                 frame["expected_return"] < floor,
                 lambda r: (
-                    f"expected return {_pct(r['expected_return'])} is below min_candidate_return {_pct(floor)}"
+                    f"{named('min_candidate_return')} is {_pct(floor)}: "
+                    f"its expected return is {_pct(r['expected_return'])}"
                 ),
             )
         )
@@ -51,7 +57,9 @@ def _rules(frame: pd.DataFrame, mandate: Mandate, reference: Reference) -> list[
         rules.append(
             (
                 frame["volatility"] > cap,
-                lambda r: f"volatility {_pct(r['volatility'])} is above max_candidate_volatility {_pct(cap)}",
+                lambda r: (
+                    f"{named('max_candidate_volatility')} is {_pct(cap)}: its volatility is {_pct(r['volatility'])}"
+                ),
             )
         )
     if mandate.min_evidence_quality is not None:
@@ -78,13 +86,10 @@ def _hurdle(values: pd.Series, limit: float, key: str, label: str, below: bool, 
     """A hurdle on a measure that may be unknown: failing it and being unknown are both reasons."""
     unknown = values.isna()
     failing = (values < limit) if below else (values > limit)
-    word = "below" if below else "above"
+    hurdle = f"{named(key)} is {limit:g}{unit}"
     return [
-        (
-            failing.fillna(False).astype(bool),
-            lambda r: f"{label} {r[values.name]:g}{unit} is {word} {key} {limit:g}{unit}",
-        ),
-        (unknown, lambda r: f"{label} is unknown, so {key} {limit:g}{unit} cannot be shown to be met"),
+        (failing.fillna(False).astype(bool), lambda r: f"{hurdle}: its {label} is {r[values.name]:g}{unit}"),
+        (unknown, lambda r: f"{hurdle}: its {label} is unknown, so the hurdle cannot be shown to be met"),
     ]
 
 

@@ -107,7 +107,8 @@ def test_an_evidence_hurdle_removes_candidates_and_says_why():
     assert not app.exception
     assert 0 < len(table) < 18
     excluded = app.dataframe[1].value
-    assert excluded["reasons"].str.contains("below min_evidence_quality 4").any()
+    assert excluded["reasons"].str.contains("Lowest evidence quality is 4: its evidence quality is").any()
+    assert _code_names(app.dataframe[1]) == []  # the reasons in words, no mandate keys
 
 
 ALLOCATE = "app_pages/allocate.py"

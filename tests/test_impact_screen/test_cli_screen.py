@@ -74,7 +74,9 @@ def test_bundled_screen_writes_the_json_contract(capsys, tmp_path):
     assert document["eligible"] == 18
     assert document["rank_stability"]["draws"] == 500
     assert by_id(document)["BPL-003"]["missing"] == ["jobs_per_gbp_m", "local_spend_share"]
-    assert by_id(document)["SRB-006"]["reasons"] == ["evidence quality 1 is below min_evidence_quality 2"]
+    assert by_id(document)["SRB-006"]["reasons"] == [
+        "Lowest evidence quality (min_evidence_quality) is 2: its evidence quality is 1"
+    ]
     assert not list(target.parent.glob(".*.tmp"))  # the temporary file was renamed into place
 
 
@@ -150,7 +152,9 @@ def test_without_json_the_table_is_printed(capsys, tmp_path):
     assert "P(top 5)" in lines[2]
     assert lines[3].split()[:2] == ["1", "PRE-003"]
     assert "30 not eligible:" in out
-    assert "  SRB-006: evidence quality 1 is below min_evidence_quality 2" in lines
+    assert (
+        "  SRB-006: Lowest evidence quality (min_evidence_quality) is 2: its evidence quality is 1" in lines
+    )
     assert list(tmp_path.iterdir()) == []
 
 

@@ -19,6 +19,7 @@ from universes import (
 
 from screening.eligibility import eligibility
 from screening.reading.mandate import load_mandate
+from screening.vocabulary import named
 
 STRICT = {
     "places": [PRESTON],
@@ -46,11 +47,11 @@ def test_a_candidate_failing_every_hurdle_lists_every_reason_in_order():
     assert not result.at["MAN-003", "eligible"]
     assert result.at["MAN-003", "reasons"] == [
         "outside the mandate's places (Manchester)",
-        "sector 'regeneration' is in excluded_sectors",
-        "expected return 3.0% is below min_candidate_return 6.0%",
-        "volatility 20.0% is above max_candidate_volatility 12.0%",
-        "evidence quality 2 is below min_evidence_quality 3",
-        "lock-up 30 years is above max_lockup_years 15 years",
+        "Sectors excluded (excluded_sectors) include its sector, regeneration",
+        "Lowest return of a candidate (min_candidate_return) is 6.0%: its expected return is 3.0%",
+        "Highest volatility of a candidate (max_candidate_volatility) is 12.0%: its volatility is 20.0%",
+        "Lowest evidence quality (min_evidence_quality) is 3: its evidence quality is 2",
+        "Longest lock-up (max_lockup_years) is 15 years: its lock-up is 30 years",
     ]
 
 
@@ -58,8 +59,8 @@ def test_unknown_evidence_and_lock_up_fail_their_hurdles():
     row = bundled_row("PRE-003", evidence_quality=None, liquidity_years=None)
     result = reasons_of([row], **STRICT)
     assert result.at["PRE-003", "reasons"] == [
-        "evidence quality is unknown, so min_evidence_quality 3 cannot be shown to be met",
-        "lock-up is unknown, so max_lockup_years 15 years cannot be shown to be met",
+        "Lowest evidence quality (min_evidence_quality) is 3: its evidence quality is unknown, so the hurdle cannot be shown to be met",
+        "Longest lock-up (max_lockup_years) is 15 years: its lock-up is unknown, so the hurdle cannot be shown to be met",
     ]
 
 
@@ -67,7 +68,7 @@ def test_outside_places_and_excluded_sector_are_both_listed():
     result = reasons_of([bundled_row("BPL-002")], places=[PRESTON], excluded_sectors=["regeneration"])
     assert result.at["BPL-002", "reasons"] == [
         "outside the mandate's places (Blackpool)",
-        "sector 'regeneration' is in excluded_sectors",
+        "Sectors excluded (excluded_sectors) include its sector, regeneration",
     ]
 
 
@@ -102,10 +103,12 @@ def test_candidates_outside_the_places_stay_in_the_result(candidate_rows):
     assert not result.loc[~local, "eligible"].any()
     assert all(r[0].startswith("outside the mandate's places (") for r in result.loc[~local, "reasons"])
     # The bundled mandate: evidence quality at least 2 (SRB-006 has 1), lock-up at most 25 years.
-    assert result.at["SRB-006", "reasons"] == ["evidence quality 1 is below min_evidence_quality 2"]
+    assert result.at["SRB-006", "reasons"] == [
+        "Lowest evidence quality (min_evidence_quality) is 2: its evidence quality is 1"
+    ]
     assert result.at["MAN-002", "reasons"] == [
         "outside the mandate's places (Manchester)",
-        "evidence quality is unknown, so min_evidence_quality 2 cannot be shown to be met",
+        "Lowest evidence quality (min_evidence_quality) is 2: its evidence quality is unknown, so the hurdle cannot be shown to be met",
     ]
     assert result.at["PRE-001", "eligible"]  # 25 years of lock-up: exactly the limit
 
@@ -123,7 +126,7 @@ def test_one_outside_reason_per_candidate_and_excluded_sectors_apply_everywhere(
     }
     assert result.at["LDS-002", "reasons"] == [
         "outside the mandate's places (Leeds)",
-        "sector 'infrastructure' is in excluded_sectors",
+        "Sectors excluded (excluded_sectors) include its sector, infrastructure",
     ]
 
 
@@ -134,25 +137,25 @@ def test_one_outside_reason_per_candidate_and_excluded_sectors_apply_everywhere(
             "min_candidate_return",
             0.07,
             {"expected_return": 0.068},
-            "expected return 6.8% is below min_candidate_return 7.0%",
+            "Lowest return of a candidate (min_candidate_return) is 7.0%: its expected return is 6.8%",
         ),
         (
             "max_candidate_volatility",
             0.05,
             {"volatility": 0.09},
-            "volatility 9.0% is above max_candidate_volatility 5.0%",
+            "Highest volatility of a candidate (max_candidate_volatility) is 5.0%: its volatility is 9.0%",
         ),
         (
             "min_evidence_quality",
             4,
             {"evidence_quality": 3},
-            "evidence quality 3 is below min_evidence_quality 4",
+            "Lowest evidence quality (min_evidence_quality) is 4: its evidence quality is 3",
         ),
         (
             "max_lockup_years",
             5.5,
             {"liquidity_years": 7},
-            "lock-up 7 years is above max_lockup_years 5.5 years",
+            "Longest lock-up (max_lockup_years) is 5.5 years: its lock-up is 7 years",
         ),
     ],
 )
@@ -184,8 +187,8 @@ def test_eligible_exactly_when_no_reason_and_a_looser_mandate_excludes_no_more(
     assert loose["eligible"].all()
     # Every reason under the strict mandate is one of its own stated hurdles.
     stated = {"outside"}
-    stated |= {"expected return"} if min_return is not None else set()
-    stated |= {"evidence quality"} if min_quality is not None else set()
-    stated |= {"lock-up"} if max_lockup is not None else set()
+    stated |= {named("min_candidate_return")} if min_return is not None else set()
+    stated |= {named("min_evidence_quality")} if min_quality is not None else set()
+    stated |= {named("max_lockup_years")} if max_lockup is not None else set()
     for reasons in strict["reasons"]:
         assert all(any(r.startswith(s) for s in stated) for r in reasons)
