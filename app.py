@@ -29,13 +29,19 @@ PAGES = [
 ]
 
 
+def _to_published() -> None:
+    """A visitor's front door: the published runs (at their own address, so links to them work)."""
+    st.switch_page(PUBLISHED)
+
+
 def _leave_presentation() -> None:
     st.session_state["presenting"] = False
 
 
 who = identity.caller()
 if who.role is Role.PUBLIC:  # published runs only: no upload, no save, no new solve
-    page = st.navigation([PUBLISHED], position="hidden")
+    front = st.Page(_to_published, title="Published runs", default=True, url_path="welcome")
+    page = st.navigation([front, PUBLISHED], position="hidden")
     identity.sidebar(who)
     page.run()
     st.stop()

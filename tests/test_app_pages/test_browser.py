@@ -9,20 +9,13 @@ skipping them.
 from __future__ import annotations
 
 import os
-import shutil
-import socket
-import subprocess
-import sys
-import time
-import urllib.request
 from collections.abc import Iterator
-from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
+from browsers import ROOT, no_exception, open_page, require_chromium, served_app
+from browsers import settle as _settle
 
-ROOT = Path(__file__).resolve().parents[2]
-CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
 SCREENSHOTS = os.environ.get("IMPACT_SCREEN_SCREENSHOTS")  # a folder: save one PNG per page there
 PAGES = {
     "overview": "",
@@ -34,134 +27,14 @@ PAGES = {
     "runs": "runs",
     "assumptions": "assumptions",
 }
-CHROMIUM_ARGS = [
-    "--headless=new",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-quic",
-    "--no-first-run",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-]
 
-if CHROMIUM is None:
-    if os.environ.get("CI"):
-        pytest.fail("Chromium is not installed; .ci/run installs the Debian chromium package", pytrace=False)
-    pytest.skip("Chromium is not installed (apt-get install chromium)", allow_module_level=True)
-
-playwright_sync = pytest.importorskip("playwright.sync_api")
-
-
-def _free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return int(probe.getsockname()[1])
-
-
-def _wait_until_healthy(url: str, process: subprocess.Popen, seconds: float = 60) -> None:
-    deadline = time.monotonic() + seconds
-    while time.monotonic() < deadline:
-        if process.poll() is not None:
-            raise RuntimeError(f"streamlit exited early:\n{process.stdout.read() if process.stdout else ''}")
-        try:
-            with urllib.request.urlopen(f"{url}/_stcore/health", timeout=2) as answer:
-                if answer.status == 200:
-                    return
-        except OSError:
-            time.sleep(0.3)
-    raise TimeoutError(f"the app did not answer at {url} within {seconds} s")
-
-
-@contextmanager
-def served_app(user_folder: Path) -> Iterator[str]:
-    """The app served exactly as `make run` serves it, on a free local port; yields its URL.
-
-    The market-data cache and the run store live in `user_folder`, never the user's own."""
-    port = _free_port()
-    env = {
-        **os.environ,
-        "IMPACT_SCREEN_CACHE": str(user_folder / "cache"),
-        "IMPACT_SCREEN_DB": str(user_folder / "runs.db"),
-    }
-    command = [
-        sys.executable,
-        "-m",
-        "streamlit",
-        "run",
-        "app.py",
-        "--server.port",
-        str(port),
-        "--server.address",
-        "127.0.0.1",
-        "--server.headless",
-        "true",
-    ]
-    process = subprocess.Popen(
-        command, cwd=ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True
-    )
-    url = f"http://127.0.0.1:{port}"
-    try:
-        _wait_until_healthy(url, process)
-        yield url
-    finally:
-        process.terminate()
-        try:
-            process.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            process.kill()
+require_chromium()
 
 
 @pytest.fixture(scope="module")
 def app_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     with served_app(tmp_path_factory.mktemp("user")) as url:
         yield url
-
-
-@pytest.fixture(scope="module")
-def browser() -> Iterator[object]:
-    with playwright_sync.sync_playwright() as driver:
-        chromium = driver.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
-        try:
-            yield chromium
-        finally:
-            chromium.close()
-
-
-@pytest.fixture
-def page(browser: object) -> Iterator[object]:
-    context = browser.new_context(viewport={"width": 1400, "height": 1000})  # type: ignore[attr-defined]
-    tab = context.new_page()
-    tab.set_default_timeout(60_000)
-    try:
-        yield tab
-    finally:
-        context.close()
-
-
-def open_page(page: object, url: str, path: str) -> None:
-    """Go to a page and wait until Streamlit has finished running it."""
-    page.goto(f"{url}/{path}")  # type: ignore[attr-defined]
-    page.get_by_test_id("stApp").wait_for()  # type: ignore[attr-defined]
-    page.locator("h1").first.wait_for()  # type: ignore[attr-defined]
-    _settle(page)
-
-
-def _settle(page: object) -> None:
-    """Wait for the script run to end (the status widget shows meanwhile) and placeholders to fill."""
-    page.wait_for_timeout(300)  # type: ignore[attr-defined]
-    page.wait_for_function(  # type: ignore[attr-defined]
-        "() => !document.querySelector('[data-testid=\"stStatusWidget\"]')"
-        " && !document.querySelector('[data-testid=\"stSkeleton\"]')"
-        " && !document.querySelector('[data-testid=\"stSpinner\"]')",
-        timeout=60_000,
-    )
-
-
-def no_exception(page: object) -> None:
-    assert page.get_by_test_id("stException").count() == 0, page.get_by_test_id(
-        "stException"
-    ).first.inner_text()  # type: ignore[attr-defined]
 
 
 def shoot(page: object, name: str) -> None:
