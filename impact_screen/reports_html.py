@@ -34,7 +34,7 @@ from impact_screen.reports import (
     pacing_source,
     when,
 )
-from impact_screen.runs import result_of
+from impact_screen.runs import authorship, result_of
 from impact_screen.store import SavedRun
 from portfolio.result import PORTFOLIOS, RunResult
 from screening import vocabulary as words
@@ -776,6 +776,7 @@ def html_report(saved: SavedRun, generated_at: str | None = None) -> str:
         provenance=provenance,
         mandate=_mandate_rows(document),
         versions=[(k, v or "-") for k, v in saved.versions.items()],
+        authorship=authorship(saved),
         caveats=CAVEATS,
         reproduce=REPRODUCE,
     )

@@ -259,8 +259,10 @@ def audit_listing(entries: list[AuditEntry]) -> list[dict[str, str]]:
 
 def authorship(saved: SavedRun) -> str:
     """Who saved the run and its last change since, for the paper's appendix and `runs show`."""
-    author = saved.author or "not recorded (saved before authors were kept)"
-    line = f"Saved by {author} on {_when(saved.created_at)} UTC."
+    if saved.author:
+        line = f"Saved by {saved.author} on {_when(saved.created_at)} UTC."
+    else:
+        line = f"Saved on {_when(saved.created_at)} UTC; who saved it was not recorded (before authors were kept)."
     history = list(saved.history)
     made = max((i for i, e in enumerate(history) if e.action in ("saved", "replaced")), default=None)
     since = history[made + 1 :] if made is not None else []

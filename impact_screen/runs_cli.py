@@ -199,6 +199,8 @@ def _list(args: argparse.Namespace) -> int:
 
 
 def _show(args: argparse.Namespace) -> int:
+    from dataclasses import asdict
+
     saved = _load(args.name)
 
     def file_entry(stored):
@@ -216,6 +218,9 @@ def _show(args: argparse.Namespace) -> int:
         {
             "name": saved.name,
             "created_at": saved.created_at,
+            "author": saved.author,
+            "published_at": saved.published_at,
+            "history": [asdict(entry) for entry in saved.history],
             "mandate_toml": saved.mandate_toml,
             "candidates": file_entry(saved.candidates),
             "covariance": file_entry(saved.covariance),
@@ -236,7 +241,7 @@ def _show(args: argparse.Namespace) -> int:
 def show_text(saved: SavedRun) -> str:
     """A saved run for a person: inputs and where they came from, versions, the allocation, in
     the vocabulary's words (read through the run's `RunResult`)."""
-    from impact_screen.runs import result_of
+    from impact_screen.runs import authorship, result_of
 
     result = result_of(saved)
     assumptions = saved.provenance.get("assumptions", {})
@@ -248,7 +253,7 @@ def show_text(saved: SavedRun) -> str:
     )
     lines = [
         f"run          {saved.name}",
-        f"saved        {saved.created_at}",
+        f"saved        {authorship(saved)}",
         f"mandate      {result.mandate}; {label('objective').lower()}: "
         f"{mandate_value('objective', result.objective).lower()}; "
         f"{label('target_gbp').lower()} {mandate_value('target_gbp', result.target_gbp)}",

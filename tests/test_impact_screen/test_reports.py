@@ -566,3 +566,29 @@ def test_a_mandate_without_a_local_investment_table_gets_one_sentence(no_local_r
     assert "<table" not in section
     sheet = load_workbook(io.BytesIO(xlsx_report(no_local_run)))["Local investment report"]
     assert [c.value for row in sheet.iter_rows() for c in row if c.value is not None] == [NO_LOCAL]
+
+
+def appendix_of(page: str) -> str:
+    return page[page.index('<section id="appendix"') :]
+
+
+def test_the_appendix_states_who_saved_the_run_and_its_last_change(hostile_run, tmp_path):
+    from callers import COUNCILLOR, FUND_OFFICER
+
+    path = tmp_path / "hosted.sqlite3"
+    with RunStore(path, caller=COUNCILLOR) as councillor:
+        councillor.save(hostile_run)
+    with RunStore(path, caller=FUND_OFFICER) as officer:
+        officer.publish(hostile_run.name)
+        published = officer.load(hostile_run.name)
+    appendix = readable_text(appendix_of(html_report(published)))
+    saved_at = hostile_run.created_at.replace("+00:00", "").replace("T", " ")
+    assert f"Saved by {COUNCILLOR.identity} on {saved_at} UTC." in appendix
+    assert f"Last change: published by {FUND_OFFICER.identity} on " in appendix
+    with RunStore(path, caller=COUNCILLOR) as councillor:  # replaced: the new author, no change since
+        councillor.save(hostile_run, overwrite=True)
+        replaced = councillor.load(hostile_run.name)
+    appendix = readable_text(appendix_of(html_report(replaced)))
+    assert f"Saved by {COUNCILLOR.identity}" in appendix and "Last change" not in appendix
+    old = readable_text(appendix_of(html_report(replace(hostile_run, author="", history=()))))  # before v3
+    assert "who saved it was not recorded (before authors were kept)" in old
