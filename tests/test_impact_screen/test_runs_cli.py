@@ -411,3 +411,28 @@ def test_runs_side_by_side_in_the_vocabulary_with_small_money_differences_unchan
     assert book.sheetnames == ["Mandate", "Holdings", "Outcomes"]
     assert [c.value for c in book["Mandate"][3]] == [None, "wide", "tight"]
     assert [c.value for c in book["Mandate"][4]] == list(sections["Mandate"][0])
+
+
+def test_publish_unpublish_and_the_audit_trail_from_the_command_line(capsys):
+    assert run(capsys, "allocate", *FAST, "--save", "committee March, 8% volatility")[0] == 0
+    code, out, _ = run(capsys, "runs", "publish", "committee March, 8% volatility")
+    assert code == 0 and "Published run 'committee March, 8% volatility'" in out
+    code, out, _ = run(capsys, "runs", "list")
+    assert OFFICER.identity in out and "yes" in out  # saved by, published
+    code, out, _ = run(capsys, "runs", "unpublish", "committee March, 8% volatility")
+    assert code == 0 and "no longer published" in out
+    code, out, err = run(capsys, "runs", "publish", "nope")
+    assert code == 2 and "no saved run named 'nope'" in err
+    code, out, _ = run(capsys, "runs", "audit", "--json", "-")
+    trail = json.loads(out)
+    assert [(e["actor"], e["role"], e["action"]) for e in trail] == [
+        (OFFICER.identity, "officer", action) for action in ("saved", "published", "unpublished")
+    ]
+    code, out, _ = run(capsys, "runs", "audit")
+    assert code == 0 and "3 change(s)" in out and "fund officer" in out and "unpublished" in out
+    code, out, _ = run(capsys, "runs", "show", "committee March, 8% volatility")
+    assert f"Saved by {OFFICER.identity}" in out and "Last change: unpublished by" in out
+    code, out, _ = run(capsys, "runs", "show", "committee March, 8% volatility", "--json", "-")
+    shown = json.loads(out)
+    assert shown["author"] == OFFICER.identity and shown["published_at"] is None
+    assert [e["action"] for e in shown["history"]] == ["saved", "published", "unpublished"]
