@@ -51,9 +51,14 @@ def caller() -> Caller:
         return Caller.this_computer()
     if not st.user.is_logged_in:
         return Caller.visitor()
-    email, subject, name = (st.user.get(key) for key in ("email", "sub", "name"))
+    user = st.user
+    email = user.get("email") or user.get("preferred_username")  # Entra ID may give only the latter
+    subject, verified = user.get("sub"), user.get("email_verified")
     return _allowlist()[0].caller(
-        str(email) if email else None, str(subject) if subject else None, str(name or "")
+        str(email) if email else None,
+        str(subject) if subject else None,
+        str(user.get("name") or ""),
+        verified if isinstance(verified, bool) else None,
     )
 
 
@@ -87,7 +92,7 @@ def sidebar(who: Caller) -> None:
         )
         return
     problem = _allowlist()[1]
-    if problem:
+    if problem and who.signed_in:
         st.sidebar.error(f"Everyone can only view published runs: {problem}")
     if who.signed_in:
         st.sidebar.caption(f"Signed in as {who.name or who.identity}, {ROLE_WORDS[who.role]}.")

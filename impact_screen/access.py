@@ -167,7 +167,13 @@ class Allowlist:
             return self.people[subject]
         return Role.PUBLIC
 
-    def caller(self, email: str | None, subject: str | None, name: str = "") -> Caller:
+    def caller(
+        self, email: str | None, subject: str | None, name: str = "", email_verified: bool | None = None
+    ) -> Caller:
+        """The signed-in person as a Caller. An email the provider says is not verified is not
+        trusted: the role and the identity then come from the subject alone."""
+        if email_verified is False:
+            email = None
         identity = (email or subject or "").strip() or "someone without an email or subject"
         return Caller(identity, self.role_of(email, subject), name, signed_in=True)
 

@@ -97,6 +97,16 @@ def test_the_allowlist_gives_roles_by_email_without_case_or_by_subject_else_publ
     assert allowlist.upload_limit(Role.OFFICER) is None
 
 
+def test_an_unverified_email_is_not_trusted_only_the_subject():
+    allowlist = allowlist_from_text(ROLES_TOML, "roles.toml")
+    claimed = allowlist.caller("fund.officer@lancashire.example", "oidc|stranger", email_verified=False)
+    assert claimed.role is Role.PUBLIC and claimed.identity == "oidc|stranger"
+    verified = allowlist.caller("fund.officer@lancashire.example", "oidc|x", email_verified=True)
+    assert verified.role is Role.OFFICER and verified.identity == "fund.officer@lancashire.example"
+    by_subject = allowlist.caller("x@unverified.example", "oidc|subject-42", email_verified=False)
+    assert by_subject.role is Role.COMMITTEE
+
+
 def test_no_allowlist_file_means_everyone_signed_in_is_public(tmp_path):
     empty = load_allowlist(tmp_path / "missing.toml")
     assert empty == Allowlist() and empty.role_of(OUTSIDER.identity, None) is Role.PUBLIC
