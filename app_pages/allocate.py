@@ -5,6 +5,8 @@ import streamlit as st
 
 from app_pages import charts, state, widgets
 from impact_screen import chart_data
+from portfolio.relaxation import applied
+from portfolio.result import RunResult
 from screening.errors import InputError
 from screening.reading.mandate import Mandate, load_mandate
 from screening.reading.place_groups import KINDS, group_of
@@ -136,6 +138,30 @@ def _mandate_file(current: Mandate) -> None:
             st.rerun()
 
 
+def _apply_buttons(result: RunResult, current: Mandate) -> None:
+    """One button an option of the diagnosis: makes its changes to the mandate and solves again."""
+    options = sorted({d.option for d in result.diagnosis})
+    columns = st.columns(max(len(options), 3))
+    for column, option in zip(columns, options, strict=False):
+        changes = applied(
+            current.model_dump(),
+            [(d.constraint, d.relaxation) for d in result.diagnosis if d.option == option],
+        )
+        words = "Apply the change" if option == 1 else f"Apply alternative {option - 1}"
+        if changes is not None and column.button(
+            words, key=f"apply_{option}", type="primary" if option == 1 else "secondary"
+        ):
+            try:
+                state.set_mandate(state.mandate_with(**changes))
+            except InputError as exc:
+                st.error("That change could not be applied; nothing changed.")
+                st.dataframe(state.problem_table(exc.problems), hide_index=True, width="stretch")
+                return
+            for key in FORM_KEYS:  # the form shows the changed mandate
+                st.session_state.pop(key, None)
+            st.rerun()
+
+
 def _mandate_form(current: Mandate) -> dict[str, object] | None:
     """The committee's limits in a form; the mandate changes when 'Allocate' is pressed, else None."""
     with st.form("mandate_form"):
@@ -256,6 +282,8 @@ if result.status == "infeasible":
     st.error("These limits cannot all be met. To make the mandate possible:")
     for diagnosis in result.diagnosis:
         st.markdown(f"- **{label(diagnosis.constraint)}**: {plain(diagnosis.message)}")
+    if not state.presenting():
+        _apply_buttons(result, current)
     st.stop()
 if not result.feasible:
     st.error(f"No allocation: the solver stopped ({result.status}). {plain(result.solver.message)}")

@@ -8,6 +8,7 @@ fewest limits moved, then the smallest move); any others are alternatives that m
 from __future__ import annotations
 
 import math
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
 # A relaxation within this of a step of 0.1 percentage point is that step: the mixed-integer solver
@@ -55,3 +56,30 @@ def round_up(value: float, unit: str, steps: int = 0) -> float:
 def in_user_units(amount: float, unit: str) -> float:
     """Impact limits are held as 0..1 inside the problem but written in points (0..100) in the mandate."""
     return round(amount * 100.0, 9) if unit == "points" else amount
+
+
+_CAPS = ("sector_caps", "asset_class_caps")
+
+
+def applied(mandate: Mapping[str, object], changes: Sequence[tuple[str, float]]) -> dict[str, object] | None:
+    """The mandate's values one option of a diagnosis changes, with the change made: a cap or a
+    `max_` limit raised, a `min_` floor or the target lowered, each by its relaxation (in the
+    mandate's own units), as mandate key -> new value. None when a change is not to a number the
+    mandate holds (candidates' tickets, the places), so there is nothing to apply."""
+    made: dict[str, object] = {}
+    for key, relaxation in changes:
+        root, _, member = key.partition(".")
+        if root in _CAPS:
+            caps = dict(made.get(root) or mandate.get(root) or {})  # type: ignore[call-overload]
+            if not isinstance(caps.get(member), int | float):
+                return None
+            caps[member] = min(1.0, caps[member] + relaxation)
+            made[root] = caps
+            continue
+        current = mandate.get(root)
+        if member or isinstance(current, bool) or not isinstance(current, int | float):
+            return None
+        lowered = root.startswith("min_") or root == "target_gbp"
+        value = max(0.0, current - relaxation) if lowered else current + relaxation
+        made[root] = round(value) if isinstance(current, int) else round(value, 9)
+    return made or None

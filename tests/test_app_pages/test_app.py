@@ -149,6 +149,34 @@ def test_an_infeasible_mandate_shows_the_diagnosis_as_actions():
     ]
 
 
+def test_apply_makes_the_suggested_change_and_the_mandate_can_be_met():
+    app = open_page(ALLOCATE)
+    app.number_input(key="max_volatility").set_value(5.0)
+    app.button[0].click().run()
+    suggested = math.ceil(_least_volatility() * 1000) / 10  # percent, as the diagnosis rounds it
+    apply = next(b for b in app.button if b.label == "Apply the change")
+    apply.click().run()
+    assert not app.exception and not app.error  # solved: no 'cannot all be met'
+    assert app.number_input(key="max_volatility").value == pytest.approx(suggested)
+    volatility = next(m for m in app.metric if m.label == "Volatility")
+    assert float(volatility.value.rstrip("%")) <= suggested
+
+
+def test_a_change_to_tickets_or_places_has_nothing_to_apply():
+    from portfolio.relaxation import applied
+
+    mandate = {"max_volatility": 0.05, "min_holdings": 8, "target_gbp": 100e6, "sector_caps": {"energy": 0.3}}
+    assert applied(mandate, [("max_volatility", 0.021)]) == {"max_volatility": 0.071}
+    assert applied(mandate, [("min_holdings", 2.0), ("sector_caps.energy", 0.05)]) == {
+        "min_holdings": 6,
+        "sector_caps": {"energy": 0.35},
+    }
+    assert applied(mandate, [("target_gbp", 4_000_000.0)]) == {"target_gbp": 96e6}
+    assert applied(mandate, [("min_ticket_gbp", 1_000.0)]) is None
+    assert applied(mandate, [("places", 0.0)]) is None
+    assert applied(mandate, [("sector_caps.housing", 0.1)]) is None
+
+
 def _least_volatility() -> float:
     from portfolio.problem import SolveOptions
     from portfolio.run import run_allocation
