@@ -13,12 +13,19 @@ if state.presenting():  # a public meeting: the story on one screen, nothing els
         widgets.story(state.result(0), state.retention_figures(), universe.provenance.status)
     st.stop()
 st.title("What would it mean to invest in our own place?")
+places = " and ".join(facts.place_names)
+fund = f" of a {mandate_value('fund_size_gbp', facts.fund_size_gbp)} fund" if facts.fund_size_gbp else ""
 st.markdown(
-    "Preston's councils, college, university, hospitals and housing association have spent more "
-    "of their budgets with local firms since 2013 (the *Preston Model*). The Lancashire County "
-    "Pension Fund, about **£7bn**, agreed to invest **£100m** in the Preston and South Ribble "
-    "economy. This tool asks: where could that money go, what return would it earn, what good "
-    "would it do locally, and could the committee defend it?"
+    "It started in Preston. The city's councils, college, university, hospitals and housing "
+    "association have spent more of their budgets with local firms since 2013 (the *Preston "
+    "Model*), and the Lancashire County Pension Fund, about £7bn, agreed to invest £100m in the "
+    "Preston and South Ribble economy. Since the 2025-26 reforms, every fund in the Local "
+    "Government Pension Scheme sets its own local investment target range."
+)
+st.markdown(
+    f"**This scenario, {mandate.name}:** {mandate_value('target_gbp', facts.target_gbp)}{fund} in "
+    f"{places}. Where could that money go, what return would it earn, what good would it do "
+    "locally, and could the committee defend it?"
 )
 
 retention = state.retention_figures()
@@ -34,7 +41,6 @@ if retention:
 st.subheader("This scenario")
 with st.spinner("Working out what the money would do…"):
     result = state.result(0)  # no frontier on this page: the quick run
-places = " and ".join(facts.place_names)
 eligible = sum(1 for r in result.screen or [] if r.eligible and r.local_authority in mandate.places)
 row = widgets.metric_row()
 row.metric(label("target_gbp"), mandate_value("target_gbp", facts.target_gbp), width="content")

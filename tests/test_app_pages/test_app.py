@@ -48,6 +48,19 @@ def test_overview_tells_the_story_with_the_seed_figures():
     assert values["Target"] == "£100m"
 
 
+def test_the_overview_follows_the_scenario_not_the_preston_default():
+    app = open_page(ALLOCATE)
+    app.text_input(key="mandate_name").set_value("Officer's own, March")
+    app.number_input(key="target").set_value(80.0)
+    app.button[0].click().run()
+    app.switch_page(PAGES[0]).run()
+    scenario = next(m.value for m in app.markdown if m.value.startswith("**This scenario"))
+    assert scenario.startswith(
+        "**This scenario, Officer's own, March:** £80m of a £7bn fund in Preston and South Ribble."
+    )
+    assert {m.label: m.value for m in app.metric}["Target"] == "£80m"
+
+
 def test_a_bad_upload_shows_every_problem_in_a_table_and_keeps_the_bundled_data():
     app = open_page(PAGES[1])
     text = bundled_csv().decode().replace("E07000123", "Prestn", 1).replace(",0.08,", ",-0.08,", 1)
