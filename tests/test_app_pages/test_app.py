@@ -336,6 +336,21 @@ def test_presentation_mode_hides_the_controls():
 RUNS = "app_pages/runs.py"
 
 
+def test_without_sign_in_set_up_the_app_says_it_is_in_local_mode_and_the_user_is_the_officer(
+    tmp_path, monkeypatch
+):
+    monkeypatch.setenv("IMPACT_SCREEN_DB", str(tmp_path / "runs.sqlite3"))
+    app = open_page(RUNS)
+    assert any(c.value.startswith("Local mode: no sign-in") for c in app.sidebar.caption)
+    assert not [b for b in app.sidebar.button if b.label == "Sign in"]
+    save_as(app, "mine")
+    from impact_screen.access import Caller
+    from impact_screen.runs import load_run
+
+    assert load_run("mine", OFFICER).author == Caller.this_computer().identity
+    assert [b.label for b in app.button if b.label in ("Publish", "Delete")] == ["Publish", "Delete"]
+
+
 def save_as(app: AppTest, name: str) -> None:
     """Type a name and press Save in the same run (form widgets commit on submit)."""
     app.text_input[0].set_value(name)
