@@ -275,8 +275,8 @@ if changes is not None:
         st.dataframe(state.problem_table(exc.problems), hide_index=True, width="stretch")
         st.stop()
 
-with st.spinner("Solving…"):
-    result = state.result(frontier_points=0)  # the headline first; the frontier is drawn below
+with st.spinner("Solving…"):  # the allocation's own figures first; the comparison and the frontier follow
+    result = state.result(frontier_points=0, with_comparison=False)
 
 if result.status == "infeasible":
     st.error("These limits cannot all be met. To make the mandate possible:")
@@ -296,8 +296,7 @@ widgets.figure_metric(row, "total_gbp", mine.total_gbp, f"In {mine.holdings} hol
 widgets.figure_metric(row, "volatility", mine.volatility, f"Risk model: {result.risk_model}.")
 widgets.figure_metric(row, "impact_score", mine.impact_score)
 widgets.figure_metric(row, "local_capacity_gbp", state.local_capacity_gbp())
-if result.compared:
-    widgets.headline_metrics(result)
+against_benchmarks = st.container()  # the figures set against the benchmarks, when they are ready
 if result.solver.message:
     st.info(plain(result.solver.message))
 
@@ -326,6 +325,10 @@ st.dataframe(
     },
 )
 widgets.download_buttons(table, "allocation", "Allocation", "allocation")
+with against_benchmarks, st.spinner("Setting it against the benchmarks…"):
+    full = state.result(frontier_points=0)
+    if full.compared:
+        widgets.headline_metrics(full)
 
 if result.binding:
     st.subheader("What holds the allocation back")

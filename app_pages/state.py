@@ -26,7 +26,7 @@ from portfolio.prechecks import capacity
 from portfolio.problem import SolveOptions
 from portfolio.report import run_result
 from portfolio.result import RunResult
-from portfolio.run import AllocationRun, run_scenario, with_frontier
+from portfolio.run import AllocationRun, compared, run_scenario, with_frontier
 from portfolio.scenario import ScenarioInputs, SolveSettings, scenario_inputs
 from screening import InputFile, Problem, Universe, load_candidates, summary
 from screening.errors import InputError
@@ -315,45 +315,67 @@ def _scenario_key(inputs: ScenarioInputs) -> str:
 
 
 @st.cache_resource(max_entries=16, show_spinner=False)  # results hold solver objects: shared, never copied
-def _allocation(_inputs: ScenarioInputs, key: str, frontier_points: int) -> AllocationRun:
-    if frontier_points == 0:
-        settings, chosen, tables = _inputs.screen, _inputs.mandate, _inputs.reference
-        made = None
-        if settings == StabilitySettings(draws=settings.draws, top_k=settings.top_k):  # the cache's kind
-            made = _screen(
-                _inputs.universe,
-                _inputs.universe.provenance.sha256,
-                chosen,
-                screen_key(chosen),
-                tables,
-                _key(tables),
-                settings.draws,
-                settings.top_k,
-            )
-        return run_scenario(_inputs, made)
-    base = _allocation(_inputs, key, 0)
+def _allocation(
+    _inputs: ScenarioInputs, key: str, frontier_points: int, with_comparison: bool = True
+) -> AllocationRun:
     options = SolveOptions(time_limit_s=_inputs.solve.time_limit_s)
-    return with_frontier(base, _inputs.mandate, frontier_points, options)
+    if not with_comparison:  # the solve alone: the allocation's own figures, first on screen
+        alone = replace(_inputs, solve=replace(_inputs.solve, with_comparison=False))
+        return run_scenario(alone, _cached_screen(_inputs))
+    if frontier_points == 0:
+        base = _allocation(_inputs, key, 0, with_comparison=False)
+        return compared(
+            base,
+            _inputs.universe,
+            _inputs.mandate,
+            _inputs.reference,
+            _inputs.comparison,
+            options,
+            _inputs.risk,
+        )
+    return with_frontier(_allocation(_inputs, key, 0), _inputs.mandate, frontier_points, options)
 
 
-def allocation(frontier_points: int = 25) -> AllocationRun:
-    """The run of this session's scenario (cached by its inputs). The solve and the comparison
-    are made once; `frontier_points` adds the frontier to them (0: none, the quick headline)."""
+def _cached_screen(inputs: ScenarioInputs) -> Screen | None:
+    """The Screen page's cached screen when the run's screen settings are the page's kind."""
+    settings, chosen, tables = inputs.screen, inputs.mandate, inputs.reference
+    if settings != StabilitySettings(draws=settings.draws, top_k=settings.top_k):
+        return None
+    universe = inputs.universe
+    return _screen(
+        universe,
+        universe.provenance.sha256,
+        chosen,
+        screen_key(chosen),
+        tables,
+        _key(tables),
+        settings.draws,
+        settings.top_k,
+    )
+
+
+def allocation(frontier_points: int = 25, with_comparison: bool = True) -> AllocationRun:
+    """The run of this session's scenario (cached by its inputs). The solve, the comparison and
+    the frontier are each made once, in that order: `with_comparison=False` is the solve alone
+    (the quickest headline), `frontier_points=0` adds the comparison, more adds the frontier."""
     inputs = scenario(0)
-    return _allocation(inputs, _scenario_key(inputs), frontier_points)
+    return _allocation(inputs, _scenario_key(inputs), frontier_points, with_comparison)
 
 
 @st.cache_resource(max_entries=16, show_spinner=False)
-def _result(_inputs: ScenarioInputs, key: str, frontier_points: int) -> RunResult:
-    run = _allocation(_inputs, key, frontier_points)
+def _result(
+    _inputs: ScenarioInputs, key: str, frontier_points: int, with_comparison: bool = True
+) -> RunResult:
+    run = _allocation(_inputs, key, frontier_points, with_comparison)
     return run_result(run, _inputs.universe, _inputs.mandate, _inputs.reference)
 
 
-def result(frontier_points: int = 25) -> RunResult:
+def result(frontier_points: int = 25, with_comparison: bool = True) -> RunResult:
     """This session's run as one typed `RunResult`, made once per run: every figure a page shows
-    (`frontier_points=0`: all but the frontier, which is the slowest part, for a quick headline)."""
+    (`frontier_points=0`: all but the frontier, which is the slowest part; `with_comparison=False`
+    too: the allocation's own figures only, for the first headline)."""
     inputs = scenario(0)
-    return _result(inputs, _scenario_key(inputs), frontier_points)
+    return _result(inputs, _scenario_key(inputs), frontier_points, with_comparison)
 
 
 def retention_figures() -> dict[str, float]:
@@ -367,7 +389,7 @@ def local_capacity_gbp() -> float:
     very sum the allocation's pre-checks test the target against (`portfolio.prechecks.capacity`).
     Candidates in the places that fail a hurdle are left out (so this can be less than the sum
     over every local candidate)."""
-    run = allocation(0)
+    run = allocation(0, with_comparison=False)
     return capacity(run.allocation.inputs) * run.allocation.inputs.target_gbp
 
 

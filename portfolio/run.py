@@ -75,15 +75,31 @@ def run_allocation(
         screen = run_screen(universe, mandate, reference, stability or StabilitySettings())
     risk = risk_model(universe, reference, covariance, risk_settings)
     inputs = allocation_inputs(universe.frame, screen, mandate, reference, risk)
-    result = allocate(inputs, mandate, options)
-    comparison = None
-    if result.feasible and with_comparison:
-        comparison = compare(
-            universe, mandate, reference, screen, risk, result, comparison_inputs, options, risk_settings
-        )
-    return with_frontier(
-        AllocationRun(screen, risk, result, [], comparison), mandate, frontier_points, options
+    run = AllocationRun(screen, risk, allocate(inputs, mandate, options), [], None)
+    if with_comparison:
+        run = compared(run, universe, mandate, reference, comparison_inputs, options, risk_settings)
+    return with_frontier(run, mandate, frontier_points, options)
+
+
+def compared(
+    run: AllocationRun,
+    universe: Universe,
+    mandate: Mandate,
+    reference: Reference,
+    comparison_inputs: ComparisonInputs | None = None,
+    options: SolveOptions | None = None,
+    risk_settings: RiskSettings | None = None,
+) -> AllocationRun:
+    """The run with its comparison with the benchmarks (none when the mandate cannot be met).
+    Separate from the solve, as the frontier is, so a page can show the allocation's own figures
+    first and the comparison when it is ready."""
+    result = run.allocation
+    if not result.feasible or run.comparison is not None:
+        return run
+    comparison = compare(
+        universe, mandate, reference, run.screen, run.risk, result, comparison_inputs, options, risk_settings
     )
+    return replace(run, comparison=comparison)
 
 
 def with_frontier(
