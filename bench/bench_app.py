@@ -26,13 +26,8 @@ sys.path.insert(0, str(ROOT / "tests" / "test_app_pages"))
 sys.path.insert(0, str(ROOT / "bench"))
 
 from bench_screen import machine  # noqa: E402
-from test_browser import (  # noqa: E402
-    CHROMIUM,
-    CHROMIUM_ARGS,
-    _settle,
-    drag_slider,
-    served_app,
-)
+from browsers import CHROMIUM, CHROMIUM_ARGS, served_app, settle  # noqa: E402
+from test_browser import drag_slider  # noqa: E402
 
 
 def first_page_seconds() -> tuple[float, float, float]:
@@ -74,7 +69,7 @@ def weight_change_browser_seconds() -> float:
         page = browser.new_page(viewport={"width": 1400, "height": 1000})
         page.goto(f"{url}/screen")
         page.locator("p", has_text="Ranked first:").first.wait_for(timeout=60_000)
-        _settle(page)
+        settle(page)
         drag_slider(page, "Social", 0.0)  # untimed: weights (0.4, 0.3, 0)
         before = page.locator("p", has_text="Ranked first:").first.inner_text()
         widget = page.get_by_test_id("stSlider").filter(has_text="Local economy")
@@ -118,10 +113,10 @@ def limit_change_seconds(candidates: Path | None = None) -> tuple[float, float]:
             page.goto(f"{url}/candidates")
             page.locator("input[type=file]").set_input_files(str(candidates))
             page.get_by_text("is in use").first.wait_for(timeout=60_000)
-            _settle(page)
+            settle(page)
         page.goto(f"{url}/allocate")
         page.get_by_text("Best expected return").first.wait_for(timeout=120_000)
-        _settle(page)
+        settle(page)
         volatility = page.locator('[data-testid="stMetric"]', has_text="Volatility").first.inner_text()
         frontier = page.locator(".js-plotly-plot", has_text="Best expected return").first.inner_text()
         box = page.get_by_label("Largest share in one candidate (%)")  # binding: the holdings move
