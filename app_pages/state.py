@@ -323,7 +323,7 @@ def _allocation(
         alone = replace(_inputs, solve=replace(_inputs.solve, with_comparison=False))
         return run_scenario(alone, _cached_screen(_inputs))
     if frontier_points == 0:
-        base = _allocation(_inputs, key, 0, with_comparison=False)
+        base = _allocation(_inputs, key, 0, False)  # positional, as every call: one cache entry a stage
         return compared(
             base,
             _inputs.universe,
@@ -333,7 +333,7 @@ def _allocation(
             options,
             _inputs.risk,
         )
-    return with_frontier(_allocation(_inputs, key, 0), _inputs.mandate, frontier_points, options)
+    return with_frontier(_allocation(_inputs, key, 0, True), _inputs.mandate, frontier_points, options)
 
 
 def _cached_screen(inputs: ScenarioInputs) -> Screen | None:
