@@ -312,7 +312,7 @@ table = pd.DataFrame(
     },
     index=pd.Index([h.id for h in result.allocations], name="Candidate"),
 )
-st.plotly_chart(charts.allocation_chart(chart_data.allocation(result)))
+widgets.chart(charts.allocation_chart(chart_data.allocation(result)))
 st.dataframe(
     table,
     width="stretch",
@@ -337,6 +337,6 @@ if result.binding:
 with st.spinner("Tracing what impact costs…"):
     traced = state.result()
 if traced.frontier:
-    st.plotly_chart(charts.frontier_chart(chart_data.frontier(traced)))
+    widgets.chart(charts.frontier_chart(chart_data.frontier(traced)))
 if traced.frontier_note:
     st.caption(traced.frontier_note)

@@ -32,7 +32,7 @@ st.dataframe(table, width="stretch", column_config={"_index": st.column_config.C
 st.caption("A dash means the figure is unknown for that portfolio (listed investments report no jobs).")
 widgets.download_buttons(table, "comparison", "Comparison", "comparison")
 for key in ("jobs", "local_spend_retained_gbp"):
-    st.plotly_chart(charts.comparison_chart(chart_data.comparison(result, key)), key=f"bars_{key}")
+    widgets.chart(charts.comparison_chart(chart_data.comparison(result, key)), key=f"bars_{key}")
 
 panel = result.fiduciary
 assert panel is not None  # compared
@@ -58,8 +58,8 @@ if fund.return_given_up_bp is not None:
         )
     st.caption(line)
 
-st.plotly_chart(charts.stress_chart(chart_data.stress(result)))
-st.plotly_chart(charts.fan_chart(chart_data.projection(result)))
+widgets.chart(charts.stress_chart(chart_data.stress(result)))
+widgets.chart(charts.fan_chart(chart_data.projection(result)))
 if result.frontier:
     run = state.allocation()  # the city-weighted benchmark's impact score is not a RunResult figure
     marks = {}
@@ -67,7 +67,7 @@ if result.frontier:
     expected = result.figures("city_weighted").expected_return
     if city is not None and city.feasible and expected is not None:
         marks[PORTFOLIOS["city_weighted"]] = (city.metrics()["impact_score"], expected * 100)
-    st.plotly_chart(charts.frontier_chart(chart_data.frontier(result), marks))
+    widgets.chart(charts.frontier_chart(chart_data.frontier(result), marks))
 
 with st.expander("How the benchmarks were built"):
     uk, city_weighted = result.benchmarks.uk, result.benchmarks.city_weighted  # type: ignore[union-attr]

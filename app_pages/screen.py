@@ -118,13 +118,13 @@ if len(eligible):
         eligible.index,
         format_func=lambda c: f"{c} · {eligible.at[c, 'name']}",
     )
-    st.plotly_chart(
+    widgets.chart(
         charts.contributions_chart(result.scores.contributions.loc[chosen], str(eligible.at[chosen, "name"]))
     )
     for metric, rule in result.scores.filled.loc[chosen].items():
         if rule:
             st.write(f"The {column(str(metric))} was not reported: counted as the {rule}.")
-    st.plotly_chart(charts.stability_chart(eligible, result.settings.top_k))
+    widgets.chart(charts.stability_chart(eligible, result.settings.top_k))
     if result.stability_note:
         st.caption(result.stability_note)
 

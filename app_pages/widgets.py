@@ -40,6 +40,14 @@ def download_buttons(frame: pd.DataFrame, stem: str, sheet: str, key: str) -> No
     )
 
 
+def chart(figure: object, where: object = st, **options: object) -> None:
+    """A plotly chart; in presentation mode its type enlarged for a projector (charts.enlarged)."""
+    from app_pages import charts, state
+
+    shown = charts.enlarged(figure) if state.presenting() else figure  # type: ignore[arg-type]
+    where.plotly_chart(shown, **options)  # type: ignore[attr-defined]
+
+
 def metric_row() -> object:
     """A row of metrics that wraps onto the next line rather than cutting a label or a value."""
     return st.container(horizontal=True, wrap=True, gap="medium")

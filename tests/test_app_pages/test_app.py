@@ -333,6 +333,24 @@ def test_presentation_mode_hides_the_controls():
     assert app.metric
 
 
+def _chart_fonts(app: AppTest) -> list[float]:
+    import json
+
+    specs = [json.loads(chart.proto.spec) for chart in app.get("plotly_chart")]
+    return [spec["layout"]["font"]["size"] for spec in specs]
+
+
+def test_presentation_mode_enlarges_the_charts_type():
+    app = open_page("app_pages/compare.py")
+    at_the_desk = _chart_fonts(app)
+    app.toggle(key="presenting").set_value(True).run()
+    projected = _chart_fonts(app)
+    assert not app.exception and len(projected) == len(at_the_desk) >= 3
+    assert all(
+        big == pytest.approx(small * 1.3, abs=0.1) for big, small in zip(projected, at_the_desk, strict=True)
+    )
+
+
 RUNS = "app_pages/runs.py"
 
 
