@@ -11,6 +11,7 @@ import streamlit as st
 from app_pages import identity, widgets
 from impact_screen import runs
 from impact_screen.access import Caller, Role
+from impact_screen.reports import when
 from impact_screen.store import StoreError
 from portfolio.result import RunResult
 
@@ -22,10 +23,6 @@ def _story(name: str, created_at: str, published_at: str) -> tuple[RunResult, di
     saved = runs.load_run(name, Caller.visitor())
     status = str(saved.provenance.get("candidates", {}).get("status") or "")
     return runs.result_of(saved), runs.retention_of(saved), status
-
-
-def _when(stamp: str) -> str:
-    return stamp.replace("+00:00", "").replace("T", " ")[:16]
 
 
 who = identity.caller()
@@ -45,7 +42,7 @@ if run is not None:
         st.error(f"'{run.name}' cannot be shown: {exc}")
         st.stop()
     widgets.story(result, retention, status)
-    st.markdown(f"*{run.name}: published {_when(str(run.published_at))} UTC. Read-only.*")
+    st.markdown(f"*{run.name}: published {when(str(run.published_at))}. Read-only.*")
     st.stop()
 
 st.title("Published runs")
@@ -57,7 +54,7 @@ else:
     st.write("Each run below is shown as it was published, read-only.")
     for summary in shown:
         st.markdown(
-            f"- [{summary.name}](published?run={quote(summary.name)}), published {_when(str(summary.published_at))} UTC"
+            f"- [{summary.name}](published?run={quote(summary.name)}), published {when(str(summary.published_at))}"
         )
 if who.role is Role.PUBLIC and not who.signed_in and identity.signing_in():
     st.caption("Committee members and fund officers: sign in (in the sidebar) to explore and save runs.")

@@ -73,16 +73,23 @@ def upload_limits() -> ReadLimits:
     or what whoever hosts the app sets in IMPACT_SCREEN_UPLOAD_MAX_MB and
     IMPACT_SCREEN_UPLOAD_MAX_ROWS (docs/inputs.md); for a committee member the allowlist's
     smaller limits, so one visitor's large file cannot stall the others."""
-    limits = UPLOAD_LIMITS
-    megabytes, rows = os.environ.get(UPLOAD_MB_VARIABLE), os.environ.get(UPLOAD_ROWS_VARIABLE)
     role_limit = identity.upload_limit()
     if role_limit is not None:
-        megabytes, rows = str(role_limit.megabytes), str(role_limit.rows)
-    if megabytes and megabytes.strip().isdigit():
-        size = int(megabytes) * 1_000_000
+        return _sized(role_limit.megabytes, role_limit.rows)
+    megabytes, rows = os.environ.get(UPLOAD_MB_VARIABLE, ""), os.environ.get(UPLOAD_ROWS_VARIABLE, "")
+    return _sized(
+        int(megabytes) if megabytes.strip().isdigit() else None, int(rows) if rows.strip().isdigit() else None
+    )
+
+
+def _sized(megabytes: int | None, rows: int | None) -> ReadLimits:
+    """UPLOAD_LIMITS with another largest size (MB) and row count, where given."""
+    limits = UPLOAD_LIMITS
+    if megabytes is not None:
+        size = megabytes * 1_000_000
         limits = replace(limits, max_bytes=size, max_unzipped_bytes=10 * size)  # as UPLOAD_LIMITS: 10x
-    if rows and rows.strip().isdigit():  # cells for 60 columns a row, as UPLOAD_LIMITS allows
-        limits = replace(limits, max_rows=int(rows), max_cells=int(rows) * 60)
+    if rows is not None:  # cells for 60 columns a row, as UPLOAD_LIMITS allows
+        limits = replace(limits, max_rows=rows, max_cells=rows * 60)
     return limits
 
 
